@@ -1,0 +1,42 @@
+# Lotse: two commands. `make run` starts the bot, `make test` runs the whole check loop.
+# Both create the virtual environment on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench catalogs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m bot
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+	$(BIN)/python -m bot validate
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# Translator loop: pull texts from code and YAML into the templates, merge into every catalog.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel-messages.cfg -k t -k plural:1,2 --no-location \
+		--sort-output -c TRANSLATORS: -o locales/messages.pot .
+	$(BIN)/pybabel extract -F locales/babel-knowledge.cfg --sort-output \
+		-o locales/knowledge.pot .
+	for d in locales/*/; do lang=$$(basename $$d); \
+		for dom in messages knowledge; do \
+			if [ -f $$d/LC_MESSAGES/$$dom.po ]; then \
+				$(BIN)/pybabel update -i locales/$$dom.pot -d locales -D $$dom -l $$lang --previous; \
+			fi; done; done

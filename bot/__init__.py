@@ -1,0 +1,1 @@
+"""Lotse: a multilingual help-navigation bot for the KI Kreis Recklinghausen."""

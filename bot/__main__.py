@@ -1,0 +1,55 @@
+"""``python -m bot``: run the bot (Telegram with a token, else the terminal) or a staff command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.errors import LotseError
+
+STAFF_COMMANDS = frozenset({"validate", "translations", "feedback"})
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr; keep httpx quiet, since at INFO it logs URLs that contain the token."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """Entry point; returns the exit code."""
+    try:
+        settings = load_settings(environ, PROJECT_ROOT / ".env")
+    except LotseError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if argv and argv[0] in STAFF_COMMANDS:
+        from bot.staff.cli import main as staff_main
+
+        return staff_main(argv, {"knowledge": str(settings.knowledge_dir)})
+    setup_logging(settings)
+    from bot.runtime import build_core
+
+    try:
+        core = build_core(settings)
+    except LotseError as exc:
+        print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
+        return 1
+    if settings.token:
+        from bot.tg.app import run_polling
+
+        return run_polling(settings, core)
+    from bot.console import run_console
+
+    return run_console(core.engine, sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], os.environ))

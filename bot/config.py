@@ -1,0 +1,109 @@
+"""Settings, read from an injectable mapping (the environment, a ``.env`` file, a test dict).
+
+Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be configured with."""
+
+    token: str | None = field(default=None, repr=False)
+    api_base_url: str = TELEGRAM_BASE_URL
+    db_path: Path = PROJECT_ROOT / "var" / "lotse.sqlite3"
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    log_level: str = "INFO"
+    salt: str | None = field(default=None, repr=False)
+    retention_days: int = 365
+    min_group: int = 5
+    staff_ids: frozenset[int] = frozenset()
+    staff_chat: int | None = None
+    rate_limit: bool = True
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Read ``KEY=value`` lines from a ``.env`` file (missing file: nothing)."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=value")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = environ.get(name, "").strip()
+    return Path(raw).expanduser() if raw else default
+
+
+def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
+    """Build Settings from ``environ``, with values from ``dotenv`` filling the gaps."""
+    merged: dict[str, str] = dict(read_dotenv(dotenv)) if dotenv else {}
+    merged.update({k: v for k, v in environ.items() if v != ""})
+    level = merged.get("LOTSE_LOG_LEVEL", "INFO").strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOTSE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+    try:
+        staff_ids = frozenset(
+            int(part)
+            for part in merged.get("LOTSE_STAFF_IDS", "").replace(";", ",").split(",")
+            if part.strip()
+        )
+    except ValueError:
+        raise ConfigError("LOTSE_STAFF_IDS must be comma-separated Telegram user ids") from None
+    staff_chat_raw = merged.get("LOTSE_STAFF_CHAT", "").strip()
+    rate_raw = merged.get("LOTSE_RATE_LIMIT", "on").strip().lower()
+    if rate_raw not in ("on", "off"):
+        raise ConfigError("LOTSE_RATE_LIMIT must be 'on' or 'off'")
+    defaults = Settings()
+    return Settings(
+        token=merged.get("TELEGRAM_BOT_TOKEN") or None,
+        api_base_url=merged.get("TELEGRAM_API_BASE_URL") or TELEGRAM_BASE_URL,
+        db_path=_path(merged, "LOTSE_DB", defaults.db_path),
+        knowledge_dir=_path(merged, "LOTSE_KNOWLEDGE_DIR", defaults.knowledge_dir),
+        locales_dir=_path(merged, "LOTSE_LOCALES_DIR", defaults.locales_dir),
+        log_level=level,
+        salt=merged.get("LOTSE_SALT") or None,
+        retention_days=_int(merged, "LOTSE_RETENTION_DAYS", defaults.retention_days),
+        min_group=_int(merged, "LOTSE_MIN_GROUP", defaults.min_group),
+        staff_ids=staff_ids,
+        staff_chat=_int(merged, "LOTSE_STAFF_CHAT", 0) if staff_chat_raw else None,
+        rate_limit=rate_raw == "on",
+        webhook_url=merged.get("LOTSE_WEBHOOK_URL") or None,
+        webhook_secret=merged.get("LOTSE_WEBHOOK_SECRET") or None,
+        webhook_listen=merged.get("LOTSE_WEBHOOK_LISTEN") or defaults.webhook_listen,
+        webhook_port=_int(merged, "LOTSE_WEBHOOK_PORT", defaults.webhook_port),
+    )

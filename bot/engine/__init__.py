@@ -1,0 +1,1 @@
+"""Pure decision-tree engine. No I/O, no Telegram."""

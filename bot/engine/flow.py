@@ -1,0 +1,490 @@
+"""Pure decision-tree engine: (who, what they pressed or typed) → Screen. No I/O, no Telegram.
+
+The engine never remembers anything between calls: the place a user is at travels in the
+buttons' payloads (bot.payloads), the chosen language comes in with the context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from urllib.parse import quote_plus
+
+from babel import Locale, UnknownLocaleError
+
+from bot import payloads as pl
+from bot.engine.screens import (
+    Attachment,
+    Button,
+    Contact,
+    Keyboard,
+    Reply,
+    Screen,
+    Venue,
+    bold,
+    escape,
+    rich,
+)
+from bot.i18n import Catalogs, Translator, native_name
+from bot.knowledge.model import ROOT, Knowledge, Node, Service
+
+# Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
+PER_ROW = 2
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who is asking: their language, and today's date (events expire)."""
+
+    lang: str
+    today: dt.date
+    lang_from_telegram: bool = False
+
+
+class Engine:
+    """Turns a context and a button, command or text into the next screen."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        catalogs: Catalogs,
+        clock: Callable[[], dt.date] | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.catalogs = catalogs
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC).date())
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages users can choose."""
+        return self.catalogs.codes
+
+    def ctx(self, lang: str, *, from_telegram: bool = False) -> Ctx:
+        """A context for ``lang`` today."""
+        return Ctx(lang if lang in self.languages else "de", self._clock(), from_telegram)
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def start(self, ctx: Ctx, arg: str | None = None) -> Reply:
+        """/start, or a deep link ``/start <topic-id>`` from a flyer."""
+        if not arg:
+            return self._reply(ctx, lambda t: self._menu(t, ctx, greeting=True))
+        # Start parameters allow only A-Z, a-z, 0-9, _ and -; flyers may use either dash.
+        node = self._visible(arg.strip().replace("-", "_").lower())
+        if node is None:
+            return self._reply(
+                ctx, lambda t: self._menu(t, ctx, greeting=True, note=self._stale(t))
+            )
+        return self._reply(ctx, lambda t: self._node(t, ctx, node, None))
+
+    def menu(self, ctx: Ctx) -> Reply:
+        """/menu: the main menu."""
+        return self._reply(ctx, lambda t: self._menu(t, ctx, greeting=False))
+
+    def press(self, ctx: Ctx, data: str | None) -> Reply:
+        """A button press; old, unknown and forged payloads get the main menu and a note."""
+        action = pl.parse(data)
+        if action is None:
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
+        if action.kind == pl.LANG_SET and action.lang and action.place:
+            lang = action.lang if action.lang in self.languages else ctx.lang
+            new = replace(ctx, lang=lang)
+            reply = self._place(new, action.place)
+            return replace(reply, set_lang=lang)
+        if action.kind == pl.LANG_PICKER and action.place:
+            place = pl.to_payload(action.place)
+            return self._reply(ctx, lambda t: self._languages(t, ctx, place))
+        return self._place(ctx, action)
+
+    def language(self, ctx: Ctx, place: str | None = None) -> Reply:
+        """/language: the language picker, returning to ``place``."""
+        target = place if place and pl.parse(place) else pl.MAIN
+        return self._reply(ctx, lambda t: self._languages(t, ctx, target))
+
+    def help(self, ctx: Ctx) -> Reply:
+        """/help: how to use the bot."""
+        return self._reply(ctx, lambda t: self._info(t, ctx, self._help_text(t)))
+
+    def privacy(self, ctx: Ctx) -> Reply:
+        """/privacy: what is stored, in the user's language."""
+        return self._reply(ctx, lambda t: self._info(t, ctx, self._privacy_text(t)))
+
+    def text(self, ctx: Ctx, text: str) -> Reply:
+        """Free text. Until search exists: a kind pointer to the buttons."""
+        del text
+        note = self._typed_hint
+        return self._reply(ctx, lambda t: self._menu(t, ctx, note=note(t)))
+
+    def too_long(self, ctx: Ctx) -> Reply:
+        """A message far longer than any question."""
+        return self._reply(
+            ctx,
+            lambda t: self._menu(
+                t,
+                ctx,
+                note=t(
+                    "Your message is very long. I can only read short questions. "
+                    "Please choose a topic below."
+                ),
+            ),
+        )
+
+    def unsupported(self, ctx: Ctx) -> Reply:
+        """A sticker, photo, voice message or anything else that is not text."""
+        return self._reply(
+            ctx,
+            lambda t: self._menu(
+                t,
+                ctx,
+                note=t(
+                    "I cannot read pictures, stickers or voice messages. "
+                    "Please choose a topic below or write a few words."
+                ),
+            ),
+        )
+
+    def unknown_command(self, ctx: Ctx) -> Reply:
+        """A /command the bot does not have."""
+        return self._reply(
+            ctx,
+            lambda t: self._menu(
+                t, ctx, note=t("I do not know this command. Here is the main menu.")
+            ),
+        )
+
+    def group_note(self, ctx: Ctx, bot_username: str) -> Reply:
+        """In a group: a short note and a link to a private chat."""
+
+        def build(t: Translator) -> Screen:
+            text = t(
+                "I answer only in a private chat, so that nobody else sees what you ask. "
+                "Tap the button to talk to me privately."
+            )
+            url = f"https://t.me/{bot_username}"
+            return Screen(text=escape(text), buttons=((Button(t("Open private chat"), url=url),),))
+
+        return self._reply(ctx, build)
+
+    def commands(self, lang: str) -> list[tuple[str, str]]:
+        """The command menu for ``lang``: (command, description)."""
+        t = self.catalogs.translator(lang)
+        return [
+            ("start", t("Start and show the main menu")),
+            ("menu", t("Main menu")),
+            ("language", t("Change the language")),
+            ("help", t("How this bot works")),
+            ("privacy", t("What is stored about you")),
+        ]
+
+    def descriptions(self, lang: str) -> tuple[str, str]:
+        """The bot's description and short description in ``lang``."""
+        t = self.catalogs.translator(lang)
+        return (
+            t(
+                "Lotse helps you find care, health and counselling services in the towns of "
+                "Kreis Recklinghausen, in your language. Free and anonymous. In an emergency "
+                "call 112 or the police on 110."
+            ),
+            t("Help and counselling in Kreis Recklinghausen, in your language."),
+        )
+
+    # -- building screens -----------------------------------------------------------------
+
+    def _reply(self, ctx: Ctx, build: Callable[[Translator], Screen]) -> Reply:
+        t = self.catalogs.translator(ctx.lang)
+        screen = build(t)
+        notes = []
+        if t.fell_back:
+            notes.append(t("Some parts are only available in German so far. Sorry!"))
+        if t.outdated:
+            notes.append(
+                t("Some parts of this translation may be out of date; the German text changed.")
+            )
+        if notes:
+            text = screen.text + "\n\n" + "\n".join(f"<i>ℹ️ {escape(n)}</i>" for n in notes)
+            screen = replace(screen, text=text)
+        return Reply(replace(screen, lang=t.lang, rtl=t.rtl))
+
+    def _place(self, ctx: Ctx, action: pl.Action) -> Reply:
+        """Show the screen a place payload stands for."""
+        if action.kind == pl.MAIN:
+            return self.menu(ctx)
+        if action.kind == pl.SERVICE:
+            service_id, node_id, town = action.args[0], action.args[1], self._town(action.arg(2))
+        else:
+            service_id, node_id, town = None, action.args[0], self._town(action.arg(1))
+        node = self._visible(node_id)
+        service = self.knowledge.services.get(service_id) if service_id else None
+        if node is None or (service_id and (service is None or service_id not in node.services)):
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
+        if service is not None:
+            return self._reply(ctx, lambda t: self._service(t, ctx, service, node, town))
+        if action.kind == pl.TOWNS:
+            return self._reply(ctx, lambda t: self._towns(t, ctx, node))
+        return self._reply(ctx, lambda t: self._node(t, ctx, node, town))
+
+    def _visible(self, node_id: str) -> Node | None:
+        node = self.knowledge.nodes.get(node_id)
+        if node is None or not node.visible_on(self._clock()):
+            return None
+        return node
+
+    def _town(self, town_id: str | None) -> str | None:
+        return town_id if town_id in self.knowledge.towns else None
+
+    def _stale(self, t: Translator) -> str:
+        return t("This menu has changed in the meantime. Here is the main menu.")
+
+    def _typed_hint(self, t: Translator) -> str:
+        return t("Please choose a topic with the buttons below.")
+
+    def _nav(self, t: Translator, back: str | None) -> tuple[Button, ...]:
+        row = []
+        if back is not None:
+            row.append(Button("⬅️ " + t("Back"), back))
+        row.append(Button("🏠 " + t("Main menu"), pl.MAIN))
+        return tuple(row)
+
+    def _label(self, t: Translator, node: Node) -> str:
+        title = t.k(f"node:{node.id}:title", node.title)
+        return f"{node.icon} {title}" if node.icon else title
+
+    def _children(self, ctx: Ctx, node: Node) -> list[Node]:
+        found = (self.knowledge.nodes.get(c) for c in node.children)
+        return [n for n in found if n is not None and n.visible_on(ctx.today)]
+
+    def _menu(self, t: Translator, ctx: Ctx, *, greeting: bool = False, note: str = "") -> Screen:
+        root = self.knowledge.root
+        parts = []
+        if note:
+            parts.append(f"<i>{escape(note)}</i>")
+        if greeting:
+            parts.append(
+                bold(t("Welcome to Lotse!"))
+                + "\n"
+                + escape(
+                    t(
+                        "I help you find advice and support in Kreis Recklinghausen: care for "
+                        "relatives, help for women, migration, health. Free of charge, and I "
+                        "do not store who you are."
+                    )
+                )
+            )
+            if ctx.lang_from_telegram or ctx.lang not in self.languages:
+                parts.append(escape(t("You can change the language at any time with /language.")))
+        parts.append(rich(t.k(f"node:{ROOT}:text", root.text)))
+        rows: list[tuple[Button, ...]] = [
+            (Button(self._label(t, child), pl.node(child.id)),)
+            for child in self._children(ctx, root)
+        ]
+        rows.append((Button("🌐 " + t("Language"), pl.wrap(pl.LANG_PICKER, pl.MAIN)),))
+        return Screen("\n\n".join(parts), tuple(rows), place=pl.MAIN)
+
+    def _node(self, t: Translator, ctx: Ctx, node: Node, town: str | None) -> Screen:
+        if node.id == ROOT:
+            return self._menu(t, ctx)
+        here = pl.node(node.id, town)
+        parts = [bold(self._label(t, node)), rich(t.k(f"node:{node.id}:text", node.text))]
+        rows: list[tuple[Button, ...]] = []
+        if node.by_town and town is None:
+            parts.append(bold(t("In which town do you live?")))
+            rows.extend(self._town_rows(node))
+        else:
+            services = self.knowledge.services_for(node, town if node.by_town else None)
+            if node.by_town and town:
+                name = t.iso(self.knowledge.towns[town].name)
+                parts.append("📍 " + escape(t("Your town: {town}", town=name)))
+            if services:
+                parts.append(escape(t("Tap a service for phone, address and opening hours:")))
+            rows.extend(
+                (Button(self._service_label(t, s), pl.service(s.id, node.id, town)),)
+                for s in services
+            )
+            if node.by_town and town:
+                rows.append((Button("📍 " + t("Change town"), pl.encode(pl.TOWNS, node.id)),))
+        rows.extend(
+            (Button(self._label(t, child), pl.node(child.id, town)),)
+            for child in self._children(ctx, node)
+        )
+        parent = self.knowledge.parent_of(node.id)
+        back = pl.node(parent, town) if parent and parent != ROOT else pl.MAIN
+        rows.append(self._nav(t, back))
+        return Screen("\n\n".join(parts), tuple(rows), place=here)
+
+    def _town_rows(self, node: Node) -> Iterable[tuple[Button, ...]]:
+        buttons = [
+            Button(town.name, pl.node(node.id, town.id))
+            for town in sorted(self.knowledge.towns.values(), key=lambda town: town.name)
+        ]
+        return _rows(buttons, PER_ROW)
+
+    def _towns(self, t: Translator, ctx: Ctx, node: Node) -> Screen:
+        text = bold(self._label(t, node)) + "\n\n" + bold(t("In which town do you live?"))
+        rows = [*self._town_rows(node), self._nav(t, pl.node(node.id))]
+        del ctx
+        return Screen(text, tuple(rows), place=pl.encode(pl.TOWNS, node.id))
+
+    def _service_label(self, t: Translator, service: Service) -> str:
+        icon = "☎️ " if service.phone and service.area == "national" else ""
+        return icon + t.iso(service.name)
+
+    def _service(
+        self, t: Translator, ctx: Ctx, service: Service, node: Node, town: str | None
+    ) -> Screen:
+        del ctx
+        key = f"service:{service.id}"
+        lines = [bold(t.iso(service.name)), rich(t.k(f"{key}:offers", service.offers))]
+        facts: list[tuple[str, str]] = []
+        unconfirmed = " " + t("(not confirmed)")
+
+        def fact(icon: str, label: str, value: str, name: str) -> None:
+            if value:
+                mark = unconfirmed if name in service.unverified else ""
+                facts.append((icon, f"{bold(label)}: {value}{escape(mark)}"))
+
+        fact("👥", t("For whom"), escape(t.k(f"{key}:for_whom", service.for_whom)), "for_whom")
+        fact("💶", t("Cost"), escape(t.k(f"{key}:cost", service.cost)), "cost")
+        fact("🕘", t("Opening hours"), escape(t.k(f"{key}:hours", service.hours)), "hours")
+        fact("☎️", t("Phone"), escape(t.iso(service.phone)), "phone")
+        if service.address and not service.hide_address:
+            fact("📍", t("Address"), escape(t.iso(service.address.one_line())), "address")
+        if service.email:
+            fact("✉️", t("E-mail"), escape(t.iso(service.email)), "email")
+        if service.languages:
+            names = ", ".join(_language_name(code, t.lang) for code in service.languages)
+            fact("🗣", t("Languages spoken"), escape(names), "languages")
+        if service.hide_address:
+            facts.append(
+                ("🔒", escape(t("The address is kept secret to protect the women living there.")))
+            )
+        if not (service.phone or service.email or service.website or service.address):
+            facts.append(
+                (
+                    "❔",
+                    escape(
+                        t(
+                            "We have no confirmed contact details yet. The free care "
+                            "counselling or the integration office can tell you more."
+                        )
+                    ),
+                )
+            )
+        lines.append("\n".join(f"{icon} {text}" for icon, text in facts))
+        lines.append(self._provenance(t, service))
+        rows: list[tuple[Button, ...]] = []
+        links = []
+        if service.website:
+            links.append(Button("🌐 " + t("Website"), url=service.website))
+        if service.address and not service.hide_address:
+            links.append(Button("🗺 " + t("Map"), url=_map_url(service)))
+        if links:
+            rows.append(tuple(links))
+        rows.append(self._nav(t, pl.node(node.id, town)))
+        attachments: list[Attachment] = []
+        if service.phone:
+            attachments.append(Contact(phone=service.phone, name=service.name))
+        if service.geo and service.address and not service.hide_address:
+            attachments.append(
+                Venue(service.geo.lat, service.geo.lon, service.name, service.address.one_line())
+            )
+        return Screen(
+            "\n\n".join(line for line in lines if line),
+            tuple(rows),
+            tuple(attachments),
+            place=pl.service(service.id, node.id, town),
+        )
+
+    def _provenance(self, t: Translator, service: Service) -> str:
+        when = service.verified.strftime("%d.%m.%Y") if service.verified else "?"
+        if service.verified_how == "provider" and service.status == "confirmed":
+            text = t("Checked with the service on {date}.", date=t.iso(when))
+        else:
+            text = t(
+                "From public sources, as of {date}. Please call before you go; details can "
+                "change.",
+                date=t.iso(when),
+            )
+        return f"<i>{escape(text)}</i>"
+
+    def _languages(self, t: Translator, ctx: Ctx, place: str) -> Screen:
+        buttons = []
+        for code in self.languages:
+            mark = "✓ " if code == ctx.lang else ""
+            payload = pl.wrap(pl.LANG_SET, place, code)
+            if not pl.fits(payload):
+                # A service card's place can be too long to carry: return to its node.
+                action = pl.parse(place)
+                fallback = pl.MAIN
+                if action and action.kind == pl.SERVICE:
+                    fallback = pl.node(action.args[1], action.arg(2))
+                payload = pl.wrap(pl.LANG_SET, fallback, code)
+            buttons.append(Button(mark + native_name(code), payload))
+        rows: Keyboard = (
+            *_rows(buttons, PER_ROW),
+            self._nav(t, place if place != pl.MAIN else None),
+        )
+        # The bilingual line helps someone who landed in a language they cannot read.
+        text = "🌐 " + bold(t("Choose your language")) + "\nSprache wählen · Choose language"
+        return Screen(text, rows, place=pl.wrap(pl.LANG_PICKER, place))
+
+    def _info(self, t: Translator, ctx: Ctx, text: str) -> Screen:
+        del ctx
+        return Screen(text, (self._nav(t, None),), place=None)
+
+    def _help_text(self, t: Translator) -> str:
+        return "\n\n".join(
+            [
+                bold(t("How Lotse works")),
+                escape(
+                    t(
+                        "Tap a topic, then your situation and your town. You get the services "
+                        "that can help, with phone number, address and opening hours. Tap a "
+                        "phone number to call."
+                    )
+                ),
+                escape(
+                    t(
+                        "/menu shows the main menu, /language changes the language, /privacy "
+                        "says what is stored."
+                    )
+                ),
+                escape(t("In an emergency call 112 (ambulance, fire) or 110 (police).")),
+            ]
+        )
+
+    def _privacy_text(self, t: Translator) -> str:
+        return "\n\n".join(
+            [
+                bold(t("Your privacy")),
+                escape(
+                    t(
+                        "Lotse does not store your name, your phone number or what you ask. "
+                        "The only thing it stores is the language you chose, under a "
+                        "scrambled number that cannot be traced back to you."
+                    )
+                ),
+                escape(
+                    t(
+                        "Telegram itself keeps this chat on your phone. If someone else may "
+                        "look at your phone, you can delete the chat in Telegram."
+                    )
+                ),
+            ]
+        )
+
+
+def _rows(buttons: list[Button], width: int) -> list[tuple[Button, ...]]:
+    return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def _language_name(code: str, lang: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(lang) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def _map_url(service: Service) -> str:
+    assert service.address is not None
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(service.address.one_line())

@@ -1,0 +1,96 @@
+"""What the engine hands to a shell: plain values (text, buttons, attachments). Pure.
+
+Screen text is Telegram's HTML subset (``<b>``, ``<i>``, ``<a href>``); everything that came
+from content or the user is escaped on the way in, so a shell can send it as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_TAG = re.compile(r"<[^>]+>")
+_STARS = re.compile(r"\*([^*\n]+)\*")
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: a payload the engine understands, or a web link."""
+
+    label: str
+    payload: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact card: tap to call or to save the number."""
+
+    phone: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A map pin with a title and an address."""
+
+    lat: float
+    lon: float
+    title: str
+    address: str
+
+
+Attachment = Contact | Venue
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One message as the user sees it."""
+
+    text: str
+    buttons: Keyboard = ()
+    attachments: tuple[Attachment, ...] = ()
+    place: str | None = None
+    lang: str = "de"
+    rtl: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The engine's answer: a screen, and what to remember about the user's choices."""
+
+    screen: Screen
+    set_lang: str | None = None
+
+
+def escape(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def rich(text: str) -> str:
+    """Escape content text and turn its light markup (``*bold*``, ``- `` lists) into HTML."""
+    lines = []
+    for line in escape(text).splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("- "):
+            line = "• " + stripped[2:]
+        lines.append(line)
+    return _STARS.sub(r"<b>\1</b>", "\n".join(lines))
+
+
+def bold(text: str) -> str:
+    """Escaped text in bold."""
+    return f"<b>{escape(text)}</b>"
+
+
+def link(url: str, label: str) -> str:
+    """A link in HTML."""
+    return f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
+
+
+def plain(markup: str) -> str:
+    """The text a person reads: tags removed, entities decoded (for the terminal)."""
+    return html.unescape(_TAG.sub("", markup))

@@ -1,0 +1,257 @@
+"""Languages: gettext catalogs compiled in memory, locale negotiation, bidi isolation, and the
+Babel extractor that pulls the German texts out of the knowledge YAML. Pure; no Telegram.
+
+Two domains per language under ``locales/<lang>/LC_MESSAGES/``:
+
+- ``messages``: the interface, with English msgids written in the code;
+- ``knowledge``: the content, with the German text as msgid and ``<kind>:<id>:<field>`` as
+  msgctxt. Knowledge entries are looked up by msgctxt, so a translation whose German source
+  changed since it was made is still found and shown, marked outdated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from babel import Locale
+from babel.core import negotiate_locale as babel_negotiate
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from bot.errors import CatalogError
+
+SOURCE = "de"
+# The order of the language picker: German first, then by the number of speakers in the county.
+LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk", "pl", "fa", "ku", "ro", "bg")
+RTL = frozenset({"ar", "fa"})
+# Telegram codes that Babel cannot negotiate by itself.
+ALIASES = {"kmr": "ku", "prs": "fa", "pes": "fa", "ua": "uk", "iw": "he"}
+UI_DOMAIN = "messages"
+KNOWLEDGE_DOMAIN = "knowledge"
+DRAFT_MARK = "draft"
+FSI, PDI = "\u2068", "\u2069"
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One translated message."""
+
+    msgid: str
+    strings: tuple[str, ...]
+    fuzzy: bool
+    draft: bool
+
+
+@dataclass
+class LanguageCatalog:
+    """Both domains of one language, as lookup tables."""
+
+    lang: str
+    ui: dict[tuple[str | None, str], Entry] = field(default_factory=dict)
+    knowledge: dict[str, Entry] = field(default_factory=dict)
+    plural: Callable[[int], int] = field(default=lambda n: int(n != 1))
+    draft: bool = False
+
+
+def native_name(lang: str) -> str:
+    """The language's name in its own language and script (``Türkçe``, ``العربية``)."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    # Babel calls Kurmanji "kurdî (kurmancî)"; people look for "Kurdî".
+    name = name.split(" (")[0]
+    return name[:1].upper() + name[1:]
+
+
+def negotiate(code: str | None, available: tuple[str, ...] = LANGUAGES) -> str | None:
+    """The supported language for a Telegram ``language_code`` (``pt-br``, ``uk-UA``), or None."""
+    if not code:
+        return None
+    tag = code.strip().replace("-", "_").lower()
+    primary = tag.split("_")[0]
+    for candidate in (tag, primary):
+        if candidate in ALIASES and ALIASES[candidate] in available:
+            return ALIASES[candidate]
+    try:
+        found = babel_negotiate([tag, primary], list(available), sep="_")
+    except (ValueError, TypeError):
+        return None
+    return found
+
+
+def isolate(text: str, lang: str) -> str:
+    """Wrap left-to-right fragments (names, numbers, URLs) so they read right in RTL text."""
+    if lang not in RTL or not text:
+        return text
+    return f"{FSI}{text}{PDI}"
+
+
+def placeholders(text: str) -> set[str]:
+    """The named ``{placeholders}`` in a message."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def _is_draft(message: Any) -> bool:
+    return any(c.strip().lower().startswith(DRAFT_MARK) for c in message.user_comments)
+
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    """Parse one .po file; errors name the file and line."""
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=lang, abort_invalid=True)
+    except Exception as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
+
+
+def _entries(catalog: Catalog) -> Iterator[tuple[Any, Entry]]:
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not any(strings):
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        texts = tuple(str(s or "") for s in strings)
+        yield message, Entry(str(msgid), texts, message.fuzzy, _is_draft(message))
+
+
+def load_language(directory: Path, lang: str) -> LanguageCatalog:
+    """Read both domains of ``lang`` (absent files: an empty catalog)."""
+    result = LanguageCatalog(lang)
+    base = directory / lang / "LC_MESSAGES"
+    ui_path = base / f"{UI_DOMAIN}.po"
+    if ui_path.is_file():
+        catalog = read_catalog(ui_path, lang)
+        result.plural = gettext.c2py(catalog.plural_expr)
+        result.draft = DRAFT_MARK in (catalog.header_comment or "").lower()
+        for message, entry in _entries(catalog):
+            result.ui[(message.context, entry.msgid)] = entry
+    else:
+        result.plural = gettext.c2py(Catalog(locale=lang).plural_expr)
+    k_path = base / f"{KNOWLEDGE_DOMAIN}.po"
+    if k_path.is_file():
+        for message, entry in _entries(read_catalog(k_path, lang)):
+            if message.context:
+                result.knowledge[message.context] = entry
+    return result
+
+
+class Catalogs:
+    """Every language's catalogs, compiled in memory once at start-up."""
+
+    def __init__(self, languages: Mapping[str, LanguageCatalog]) -> None:
+        self.languages = dict(languages)
+        self.source_ui = self.languages.get(SOURCE, LanguageCatalog(SOURCE))
+
+    @classmethod
+    def load(cls, directory: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalogs:
+        """Read every language's catalogs from ``directory``."""
+        return cls({lang: load_language(directory, lang) for lang in languages})
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The languages the bot offers, in picker order."""
+        return tuple(code for code in LANGUAGES if code in self.languages)
+
+    def translator(self, lang: str) -> Translator:
+        """A fresh translator for one screen in ``lang``."""
+        if lang not in self.languages:
+            lang = SOURCE
+        return Translator(lang, self.languages[lang], self.source_ui)
+
+
+class Translator:
+    """Looks texts up for one screen and remembers whether any fell back or is outdated."""
+
+    def __init__(self, lang: str, catalog: LanguageCatalog, source: LanguageCatalog) -> None:
+        self.lang = lang
+        self.catalog = catalog
+        self.source = source
+        self.fell_back = False
+        self.outdated = False
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left."""
+        return self.lang in RTL
+
+    def _ui_entry(self, msgid: str, context: str | None) -> tuple[Entry, LanguageCatalog] | None:
+        """The entry and the catalog it came from (German when the language lacks it)."""
+        if self.lang == "en":
+            return None
+        entry = self.catalog.ui.get((context, msgid))
+        if entry is not None:
+            self.outdated = self.outdated or entry.fuzzy
+            return entry, self.catalog
+        if self.lang == SOURCE:
+            return None
+        entry = self.source.ui.get((context, msgid))
+        self.fell_back = True
+        return (entry, self.source) if entry is not None else None
+
+    def __call__(self, msgid: str, context: str | None = None, **values: object) -> str:
+        """Translate an interface text and fill its named placeholders."""
+        found = self._ui_entry(msgid, context)
+        text = found[0].strings[0] if found else msgid
+        return text.format(**values) if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Translate an interface text with a number, using the language's plural rules."""
+        found = self._ui_entry(singular, None)
+        if found is None:
+            text = singular if n == 1 else plural
+        else:
+            entry, catalog = found
+            text = entry.strings[min(catalog.plural(n), len(entry.strings) - 1)]
+        return text.format(n=n, **values)
+
+    def k(self, context: str, german: str) -> str:
+        """Translate a knowledge text (German source) identified by ``context``."""
+        if not german or self.lang == SOURCE:
+            return german
+        entry = self.catalog.knowledge.get(context)
+        if entry is None:
+            self.fell_back = True
+            return german
+        if entry.fuzzy or entry.msgid != german:
+            self.outdated = True
+        return entry.strings[0]
+
+    def iso(self, text: str) -> str:
+        """Isolate a left-to-right fragment inside right-to-left text."""
+        return isolate(text, self.lang)
+
+
+def knowledge_messages(knowledge: Any) -> Iterator[tuple[str, str, str, int]]:
+    """Every translatable text of the knowledge: (msgctxt, German text, file, line)."""
+    for node in knowledge.nodes.values():
+        for name in ("title", "text", "keywords"):
+            value = getattr(node, name)
+            if value:
+                yield f"node:{node.id}:{name}", value, node.where.file, node.where.line
+    for service in knowledge.services.values():
+        for name in ("offers", "for_whom", "cost", "hours"):
+            value = getattr(service, name)
+            if value:
+                yield f"service:{service.id}:{name}", value, service.where.file, service.where.line
+
+
+def extract_knowledge(
+    fileobj: IO[bytes],
+    keywords: object,
+    comment_tags: object,
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+    """Babel extraction method for ``knowledge/*.yaml`` (see ``babel.cfg``)."""
+    from bot.knowledge.loader import read_knowledge
+
+    path = Path(getattr(fileobj, "name", "")).resolve()
+    source = read_knowledge(path.parent)
+    for context, text, file, line in knowledge_messages(source.knowledge):
+        if Path(file).name == path.name:
+            yield line, "pgettext", (context, text), [f"{context} ({Path(file).name}:{line})"]

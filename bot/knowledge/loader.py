@@ -1,0 +1,341 @@
+"""Read ``knowledge/*.yaml`` into the model, remembering file and line of everything.
+
+Pure apart from reading the files; YAML is parsed with a subclass of ``yaml.SafeLoader``
+(safe_load's loader, plus line numbers), never with a loader that builds Python objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.model import (
+    ERROR,
+    Address,
+    CrisisRule,
+    Emergency,
+    Geo,
+    Knowledge,
+    Node,
+    Problem,
+    Service,
+    Town,
+    Where,
+    first_parents,
+)
+
+LINE = "__line__"
+LINES = "__lines__"
+FILES = ("towns.yaml", "services.yaml", "tree.yaml", "emergency.yaml")
+
+TOWN_FIELDS = frozenset({"id", "name"})
+SERVICE_FIELDS = frozenset(
+    {
+        "id", "name", "offers", "for_whom", "cost", "hours", "phone", "email", "website",
+        "address", "geo", "languages", "area", "towns", "hide_address", "status", "verified",
+        "verified_how", "sources", "unverified", "note",
+    }
+)  # fmt: skip
+NODE_FIELDS = frozenset(
+    {
+        "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
+        "visible_until", "women",
+    }
+)  # fmt: skip
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every mapping and of each of its keys."""
+
+    duplicates: list[tuple[int, str]]
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen: dict[Any, int] = {}
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            loader.duplicates.append(
+                (line, f"key {key!r} appears twice (first on line {seen[key]})")
+            )
+        seen[key] = line
+        lines[str(key)] = line
+    mapping: dict[str, Any] = {
+        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
+    }
+    mapping[LINE] = node.start_mark.line + 1
+    mapping[LINES] = lines
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class Source:
+    """What the files said, before cross-checks: the model plus the problems met reading it."""
+
+    knowledge: Knowledge
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Reader:
+    """Turns parsed YAML into model values, collecting problems instead of stopping."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+
+    def problem(self, file: str, line: int, ident: str, message: str) -> None:
+        self.problems.append(Problem(file, line, ident, message, ERROR))
+
+    def read_file(self, name: str, key: str, *, required: bool = True) -> list[dict[str, Any]]:
+        """The list under ``key`` in ``name``, or nothing (with a problem) if unreadable."""
+        path = self.directory / name
+        rel = _display(path)
+        if not path.is_file():
+            if required:
+                self.problem(rel, 0, "-", f"file is missing (expected a list under '{key}:')")
+            return []
+        text = path.read_text(encoding="utf-8")
+        loader = _LineLoader(text)
+        loader.duplicates = []
+        try:
+            data = loader.get_single_data()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            self.problem(rel, line, "-", f"not valid YAML: {exc.problem or exc}")
+            return []
+        finally:
+            loader.dispose()
+        for line, message in loader.duplicates:
+            self.problem(rel, line, "-", message)
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            self.problem(rel, 1, "-", f"expected a list under '{key}:'")
+            return []
+        entries: list[dict[str, Any]] = []
+        for index, entry in enumerate(data[key], start=1):
+            if not isinstance(entry, dict):
+                self.problem(rel, data.get(LINE, 1), "-", f"entry {index} is not a mapping")
+                continue
+            entry["__file__"] = rel
+            entries.append(entry)
+        return entries
+
+    def check_fields(self, entry: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+        for key in entry:
+            if key.startswith("__"):
+                continue
+            if key not in allowed:
+                self.problem(
+                    entry["__file__"],
+                    entry[LINES].get(key, entry[LINE]),
+                    str(entry.get("id", "-")),
+                    f"unknown field '{key}' in {what} (allowed: {', '.join(sorted(allowed))})",
+                )
+
+    def get(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = None,
+        *,
+        required: bool = False,
+    ) -> Any:
+        """A field of the expected type, or ``default`` (with a problem when wrong)."""
+        ident = str(entry.get("id", "-"))
+        line = entry[LINES].get(key, entry[LINE])
+        if key not in entry or entry[key] is None:
+            if required:
+                self.problem(entry["__file__"], entry[LINE], ident, f"'{key}' is required")
+            return default
+        value = entry[key]
+        if isinstance(value, bool) and kind in (int, float):
+            value = None
+        if not isinstance(value, kind):
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            self.problem(entry["__file__"], line, ident, f"'{key}' must be {_an(names)}")
+            return default
+        if isinstance(value, str):
+            return value.strip()
+        return value
+
+    def strings(self, entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        """A list of strings (a single string counts as a list of one)."""
+        value = self.get(entry, key, (list, str), [])
+        items = [value] if isinstance(value, str) else value
+        ok = tuple(str(v).strip() for v in items if isinstance(v, str | int) and str(v).strip())
+        if len(ok) != len(items):
+            ident = str(entry.get("id", "-"))
+            line = entry[LINES].get(key, entry[LINE])
+            self.problem(entry["__file__"], line, ident, f"'{key}' must be a list of words")
+        return ok
+
+    def where(self, entry: Mapping[str, Any]) -> Where:
+        return Where(entry["__file__"], entry[LINE])
+
+    def town(self, entry: dict[str, Any]) -> Town | None:
+        self.check_fields(entry, TOWN_FIELDS, "a town")
+        ident = self.get(entry, "id", str, required=True)
+        name = self.get(entry, "name", str, required=True)
+        if not ident or not name:
+            return None
+        return Town(ident, name, self.where(entry))
+
+    def service(self, entry: dict[str, Any]) -> Service | None:
+        self.check_fields(entry, SERVICE_FIELDS, "a service")
+        ident = self.get(entry, "id", str, required=True)
+        name = self.get(entry, "name", str, required=True)
+        offers = self.get(entry, "offers", str, required=True)
+        if not ident or not name or not offers:
+            return None
+        phone = self.get(entry, "phone", (str, int), "")
+        verified = self.get(entry, "verified", dt.date, required=True)
+        return Service(
+            id=ident,
+            name=name,
+            offers=offers,
+            where=self.where(entry),
+            for_whom=self.get(entry, "for_whom", str, ""),
+            cost=self.get(entry, "cost", str, ""),
+            hours=self.get(entry, "hours", str, ""),
+            phone=str(phone).strip(),
+            email=self.get(entry, "email", str, ""),
+            website=self.get(entry, "website", str, ""),
+            address=self.address(entry),
+            geo=self.geo(entry),
+            languages=self.strings(entry, "languages"),
+            area=self.get(entry, "area", str, "town"),
+            towns=self.strings(entry, "towns"),
+            hide_address=bool(self.get(entry, "hide_address", bool, False)),
+            status=self.get(entry, "status", str, "", required=True),
+            verified=verified,
+            verified_how=self.get(entry, "verified_how", str, "source"),
+            sources=self.strings(entry, "sources"),
+            unverified=self.strings(entry, "unverified"),
+            note=self.get(entry, "note", str, ""),
+        )
+
+    def address(self, entry: dict[str, Any]) -> Address | None:
+        raw = self.get(entry, "address", dict)
+        if raw is None:
+            return None
+        raw["__file__"] = entry["__file__"]
+        raw.setdefault("id", entry.get("id"))
+        parts = [
+            self.get(raw, k, (str, int), required=True) for k in ("street", "postcode", "town")
+        ]
+        if not all(parts):
+            return None
+        street, postcode, town = (str(p).strip() for p in parts)
+        return Address(street, postcode, town)
+
+    def geo(self, entry: dict[str, Any]) -> Geo | None:
+        raw = self.get(entry, "geo", dict)
+        if raw is None:
+            return None
+        raw["__file__"] = entry["__file__"]
+        raw.setdefault("id", entry.get("id"))
+        lat = self.get(raw, "lat", (int, float), required=True)
+        lon = self.get(raw, "lon", (int, float), required=True)
+        if lat is None or lon is None:
+            return None
+        return Geo(float(lat), float(lon))
+
+    def node(self, entry: dict[str, Any]) -> Node | None:
+        self.check_fields(entry, NODE_FIELDS, "a node")
+        ident = self.get(entry, "id", str, required=True)
+        title = self.get(entry, "title", str, required=True)
+        text = self.get(entry, "text", str, required=True)
+        if not ident or not title or not text:
+            return None
+        return Node(
+            id=ident,
+            title=title,
+            text=text,
+            where=self.where(entry),
+            children=self.strings(entry, "children"),
+            services=self.strings(entry, "services"),
+            by_town=bool(self.get(entry, "by_town", bool, False)),
+            keywords=self.get(entry, "keywords", str, ""),
+            icon=self.get(entry, "icon", str, ""),
+            visible_until=self.get(entry, "visible_until", dt.date),
+            women=bool(self.get(entry, "women", bool, False)),
+        )
+
+    def emergency(self) -> Emergency:
+        path = self.directory / "emergency.yaml"
+        if not path.is_file():
+            return Emergency()
+        rules: list[CrisisRule] = []
+        for entry in self.read_file("emergency.yaml", "crisis", required=False):
+            kind = self.get(entry, "kind", str, required=True)
+            lang = self.get(entry, "lang", str, required=True)
+            phrases = self.strings(entry, "phrases")
+            if kind and lang:
+                rules.append(CrisisRule(kind, lang, phrases, self.where(entry)))
+        services = tuple(
+            s
+            for entry in self.read_file("emergency.yaml", "screen", required=False)
+            for s in self.strings(entry, "services")
+        )
+        return Emergency(services=services, rules=tuple(rules))
+
+    def collect(
+        self, name: str, key: str, build: Callable[[dict[str, Any]], Any]
+    ) -> dict[str, Any]:
+        """Build every entry of a file, reporting duplicate ids."""
+        found: dict[str, Any] = {}
+        for entry in self.read_file(name, key):
+            item = build(entry)
+            if item is None:
+                continue
+            if item.id in found:
+                first = found[item.id].where
+                self.problem(
+                    item.where.file, item.where.line, item.id, f"duplicate id (first at {first})"
+                )
+                continue
+            found[item.id] = item
+        return found
+
+
+def _an(noun: str) -> str:
+    article = {"str": "text", "list": "a list", "dict": "a mapping", "date": "a date (YYYY-MM-DD)"}
+    return " or ".join(article.get(n, f"a {n}") for n in noun.split(" or "))
+
+
+def _display(path: Path) -> str:
+    """A short path for messages: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def read_knowledge(directory: Path) -> Source:
+    """Read every knowledge file; problems met while reading are returned, not raised."""
+    reader = _Reader(directory)
+    towns = reader.collect("towns.yaml", "towns", reader.town)
+    services = reader.collect("services.yaml", "services", reader.service)
+    nodes = reader.collect("tree.yaml", "nodes", reader.node)
+    emergency = reader.emergency()
+    knowledge = Knowledge(
+        towns=towns,
+        services=services,
+        nodes=nodes,
+        emergency=emergency,
+        parents=first_parents(nodes),
+    )
+    return Source(knowledge, reader.problems)

@@ -1,0 +1,197 @@
+"""The knowledge model: plain, frozen values. Pure; no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+ROOT = "start"
+AREAS = ("town", "county", "national")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a thing was written: file and line, for messages to staff."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Town:
+    """One of the county's towns."""
+
+    id: str
+    name: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postal address, shown as written."""
+
+    street: str
+    postcode: str
+    town: str
+
+    def one_line(self) -> str:
+        """The address on one line."""
+        return f"{self.street}, {self.postcode} {self.town}"
+
+
+@dataclass(frozen=True)
+class Geo:
+    """Coordinates for a map pin."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Service:
+    """One entry of the service directory."""
+
+    id: str
+    name: str
+    offers: str
+    where: Where
+    for_whom: str = ""
+    cost: str = ""
+    hours: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    address: Address | None = None
+    geo: Geo | None = None
+    languages: tuple[str, ...] = ()
+    area: str = "town"
+    towns: tuple[str, ...] = ()
+    hide_address: bool = False
+    status: str = "partial"
+    verified: dt.date | None = None
+    verified_how: str = "source"
+    sources: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
+    note: str = ""
+
+    def serves(self, town: str | None) -> bool:
+        """Whether this service is offered to people in ``town`` (None: any town)."""
+        return self.area != "town" or town is None or town in self.towns
+
+
+@dataclass(frozen=True)
+class Node:
+    """One screen of the decision tree."""
+
+    id: str
+    title: str
+    text: str
+    where: Where
+    children: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    by_town: bool = False
+    keywords: str = ""
+    icon: str = ""
+    visible_until: dt.date | None = None
+    women: bool = False
+
+    def visible_on(self, day: dt.date) -> bool:
+        """Whether the node is shown on ``day`` (past events disappear)."""
+        return self.visible_until is None or day <= self.visible_until
+
+
+@dataclass(frozen=True)
+class CrisisRule:
+    """Crisis phrases of one kind (violence, suicide, medical) in one language."""
+
+    kind: str
+    lang: str
+    phrases: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """The emergency screen's services and the crisis phrases that open it."""
+
+    services: tuple[str, ...] = ()
+    by_kind: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: tuple[CrisisRule, ...] = ()
+    harmless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything Lotse knows: towns, services, the tree, emergencies."""
+
+    towns: Mapping[str, Town]
+    services: Mapping[str, Service]
+    nodes: Mapping[str, Node]
+    emergency: Emergency = field(default_factory=Emergency)
+    parents: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Node:
+        """The main menu."""
+        return self.nodes[ROOT]
+
+    def parent_of(self, node_id: str) -> str | None:
+        """The node that "back" leads to (the first parent in the tree's order)."""
+        return self.parents.get(node_id)
+
+    def services_for(self, node: Node, town: str | None) -> list[Service]:
+        """The node's services that serve ``town``, in the order the node lists them."""
+        found = (self.services[s] for s in node.services if s in self.services)
+        return [s for s in found if s.serves(town)]
+
+    def walk(self) -> Iterator[Node]:
+        """Every node reachable from the root, each once, in breadth-first order."""
+        seen = {ROOT}
+        queue = [ROOT]
+        while queue:
+            node = self.nodes[queue.pop(0)]
+            yield node
+            for child in node.children:
+                if child in self.nodes and child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+
+
+def first_parents(nodes: Mapping[str, Node]) -> dict[str, str]:
+    """Map each reachable node to the parent that first reaches it breadth-first."""
+    parents: dict[str, str] = {}
+    if ROOT not in nodes:
+        return parents
+    seen = {ROOT}
+    queue = [ROOT]
+    while queue:
+        current = queue.pop(0)
+        for child in nodes[current].children:
+            if child in nodes and child not in seen:
+                seen.add(child)
+                parents[child] = current
+                queue.append(child)
+    return parents
+
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the knowledge files, told like a compiler message."""
+
+    file: str
+    line: int
+    id: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{self.file}:{self.line}: {self.id}: {prefix}{self.message}"

@@ -1,0 +1,45 @@
+"""Assemble the pure core from settings: knowledge, catalogs, engine. No Telegram."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.engine.flow import Engine
+from bot.i18n import Catalogs
+from bot.knowledge import load_knowledge
+from bot.knowledge.model import Knowledge, Problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Core:
+    """The loaded, checked knowledge and catalogs, and the engine over them."""
+
+    knowledge: Knowledge
+    catalogs: Catalogs
+    engine: Engine
+    warnings: tuple[Problem, ...]
+
+
+def utc_today() -> dt.date:
+    """Today's date in UTC."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def build_core(settings: Settings) -> Core:
+    """Load everything the engine needs; raises KnowledgeError or CatalogError."""
+    knowledge, warnings = load_knowledge(settings.knowledge_dir, utc_today())
+    catalogs = Catalogs.load(settings.locales_dir)
+    log.info(
+        "knowledge loaded: %d nodes, %d services, %d towns, %d warnings; languages: %s",
+        len(knowledge.nodes),
+        len(knowledge.services),
+        len(knowledge.towns),
+        len(warnings),
+        ", ".join(catalogs.codes),
+    )
+    return Core(knowledge, catalogs, Engine(knowledge, catalogs, utc_today), tuple(warnings))

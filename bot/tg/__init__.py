@@ -1,0 +1,1 @@
+"""The Telegram shell: the only package that imports ``telegram``."""

@@ -1,0 +1,62 @@
+"""The terminal shell: a scripted session reaches a service card and ends cleanly."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from bot.config import PROJECT_ROOT
+from bot.console import console_language, run_console
+from bot.engine.flow import Engine
+
+
+def test_scripted_session_reaches_a_service_card(mini_engine: Engine) -> None:
+    # 1 = "Hilfe für Frauen", 1 = "Gewalt und Bedrohung", 1 = Herten, 2 = Beratungsstelle Herten
+    stdin = io.StringIO("1\n1\n1\n2\n")
+    out = io.StringIO()
+    assert run_console(mini_engine, stdin, out, lang="de") == 0
+    text = out.getvalue()
+    assert "Beratungsstelle Herten" in text
+    assert "Telefon: 02366 99999" in text
+    assert "📇 Beratungsstelle Herten: 02366 99999" in text
+    assert "[1] 🗺 Karte  → https://www.openstreetmap.org/" in text
+
+
+def test_commands_and_bad_numbers(mini_engine: Engine) -> None:
+    stdin = io.StringIO("/language\n2\n99\n/privacy\n/nonsense\n")
+    out = io.StringIO()
+    run_console(mini_engine, stdin, out, lang="de")
+    text = out.getvalue()
+    assert "[3] 🌐 Language" in text  # the menu, in English after pressing "English"
+    assert "1–" in text  # 99 is not a button
+    assert "Your privacy" in text
+    assert "I do not know this command" in text
+
+
+def test_language_from_environment() -> None:
+    assert console_language({"LANG": "tr_TR.UTF-8"}) == "tr"
+    assert console_language({"LOTSE_LANG": "ar", "LANG": "en_US.UTF-8"}) == "ar"
+    assert console_language({"LANG": "C.UTF-8"}) == "de"
+
+
+def test_python_m_bot_without_token_runs_in_the_terminal(tmp_path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "TELEGRAM_BOT_TOKEN" and not k.startswith("LOTSE")
+    }
+    env.update({"LOTSE_DB": str(tmp_path / "db.sqlite3"), "LANG": "de_DE.UTF-8"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="1\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Willkommen bei Lotse!" in result.stdout

@@ -1,0 +1,206 @@
+"""The pure engine, table-driven: what a user sees after each step. No Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import payloads as pl
+from bot.engine.flow import Ctx, Engine
+from bot.engine.screens import Contact, Screen, Venue, plain
+from tests.conftest import TODAY
+
+
+def de() -> Ctx:
+    return Ctx("de", TODAY)
+
+
+def labels(screen: Screen) -> list[str]:
+    return [b.label for row in screen.buttons for b in row]
+
+
+def payloads(screen: Screen) -> list[str | None]:
+    return [b.payload for row in screen.buttons for b in row]
+
+
+def button(screen: Screen, label_part: str) -> str:
+    found = [b.payload for row in screen.buttons for b in row if label_part in b.label]
+    assert len(found) == 1, f"{label_part!r} not in {labels(screen)}"
+    assert found[0] is not None
+    return found[0]
+
+
+def test_start_greets_and_lists_the_topics(mini_engine: Engine) -> None:
+    screen = mini_engine.start(de()).screen
+    assert "Willkommen bei Lotse!" in plain(screen.text)
+    assert "Wobei können wir helfen?" in plain(screen.text)
+    assert labels(screen) == ["👩 Hilfe für Frauen", "Pflege", "🌐 Sprache"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "title", "back"),
+    [
+        ("n:frauen", "Hilfe für Frauen", "m"),
+        ("n:gewalt", "Gewalt und Bedrohung", "n:frauen"),
+        ("n:gewalt:herten", "Gewalt und Bedrohung", "n:frauen:herten"),
+        ("n:pflege", "Pflege", "m"),
+    ],
+)
+def test_choose_shows_the_node_and_back_leads_up(
+    mini_engine: Engine, payload: str, title: str, back: str
+) -> None:
+    screen = mini_engine.press(de(), payload).screen
+    assert plain(screen.text).splitlines()[0].endswith(title)
+    assert payloads(screen)[-2:] == [back, "m"] if back != "m" else payloads(screen)[-1] == "m"
+    assert screen.place == payload
+
+
+def test_content_markup_becomes_bold_and_bullets(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "n:frauen").screen
+    assert "<b>Sie sind nicht allein.</b>" in screen.text
+    assert "• Beratung\n• Schutz" in screen.text
+
+
+def test_main_menu_button_returns_to_the_menu(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "m").screen
+    assert "Wobei können wir helfen?" in plain(screen.text)
+    assert "Willkommen" not in plain(screen.text)
+
+
+def test_town_is_asked_before_local_services(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "n:gewalt").screen
+    assert "In welcher Stadt wohnen Sie?" in plain(screen.text)
+    assert labels(screen)[:2] == ["Herten", "Marl"]
+    assert payloads(screen)[:2] == ["n:gewalt:herten", "n:gewalt:marl"]
+
+
+@pytest.mark.parametrize(
+    ("town", "services"),
+    [
+        ("herten", ["☎️ Hilfetelefon Gewalt gegen Frauen", "Beratungsstelle Herten"]),
+        ("marl", ["☎️ Hilfetelefon Gewalt gegen Frauen", "Frauenhaus Marl"]),
+    ],
+)
+def test_town_filter_keeps_national_and_local_services(
+    mini_engine: Engine, town: str, services: list[str]
+) -> None:
+    screen = mini_engine.press(de(), f"n:gewalt:{town}").screen
+    service_buttons = [
+        b.label for row in screen.buttons for b in row if (b.payload or "").startswith("s:")
+    ]
+    assert service_buttons == services
+    assert "Stadt ändern" in " ".join(labels(screen))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "n:gone",  # a node deleted since the message was sent
+        "s:haus_marl:pflege",  # a service that the node does not list
+        "s:nobody:gewalt:herten",
+        "n:event_alt",  # an event that is over
+        "x:1",  # an unknown action
+        "n:../../etc",  # forged
+        "n:GEWALT",
+        "L:de:n:gewalt:herten:extra",
+        "",
+        "n:" + "a" * 80,
+    ],
+)
+def test_unknown_or_stale_buttons_get_a_friendly_main_menu(
+    mini_engine: Engine, payload: str
+) -> None:
+    screen = mini_engine.press(de(), payload).screen
+    assert "Dieses Menü hat sich inzwischen geändert" in plain(screen.text)
+    assert "Wobei können wir helfen?" in plain(screen.text)
+
+
+def test_past_events_disappear_from_the_menu(mini_engine: Engine) -> None:
+    assert "Altes Fest" not in labels(mini_engine.menu(de()).screen)
+
+
+def test_service_card_shows_the_facts_a_caller_needs(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "s:beratung_herten:gewalt:herten").screen
+    text = plain(screen.text)
+    assert "Beratungsstelle Herten" in text
+    assert "Telefon: 02366 99999" in text
+    assert "Adresse: Musterstraße 1, 45699 Herten" in text
+    assert "Öffnungszeiten: Mo 9–12 Uhr (nicht bestätigt)" in text
+    assert "Stand 01.11.2026" in text
+    assert screen.attachments == (
+        Contact("02366 99999", "Beratungsstelle Herten"),
+        Venue(51.5953, 7.1406, "Beratungsstelle Herten", "Musterstraße 1, 45699 Herten"),
+    )
+    urls = [b.url for row in screen.buttons for b in row if b.url]
+    assert urls == [
+        "https://www.openstreetmap.org/search?query=Musterstra%C3%9Fe+1%2C+45699+Herten"
+    ]
+    assert payloads(screen)[-2:] == ["n:gewalt:herten", "m"]
+
+
+def test_shelter_card_never_shows_an_address(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "s:haus_marl:gewalt:marl").screen
+    text = plain(screen.text)
+    assert "Adresse:" not in text
+    assert "geheim" in text
+    assert screen.attachments == (Contact("02365 12345", "Frauenhaus Marl"),)
+    assert "Mit der Stelle geprüft am 01.11.2026." in text
+
+
+def test_language_switch_keeps_the_place(mini_engine: Engine) -> None:
+    picker = mini_engine.press(de(), pl.wrap(pl.LANG_PICKER, "n:gewalt:herten")).screen
+    assert "Türkçe" in labels(picker)
+    assert "العربية" in labels(picker)
+    english = button(picker, "English")
+    reply = mini_engine.press(de(), english)
+    assert reply.set_lang == "en"
+    assert reply.screen.place == "n:gewalt:herten"
+    assert "Your town: Herten" in plain(reply.screen.text)
+
+
+def test_language_picker_from_a_service_card_stays_within_64_bytes(mini_engine: Engine) -> None:
+    place = "s:beratung_herten:gewalt:herten"
+    picker = mini_engine.language(de(), place).screen
+    assert all(pl.fits(p or "") for p in payloads(picker))
+    reply = mini_engine.press(de(), button(picker, "Polski"))
+    assert reply.set_lang == "pl"
+    assert reply.screen.place == place
+
+
+def test_deep_link_opens_a_topic(mini_engine: Engine) -> None:
+    screen = mini_engine.start(de(), "gewalt").screen
+    assert screen.place == "n:gewalt"
+
+
+def test_deep_link_to_a_missing_topic_says_so(mini_engine: Engine) -> None:
+    screen = mini_engine.start(de(), "nope").screen
+    assert "Dieses Menü hat sich inzwischen geändert" in plain(screen.text)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda e, c: e.unsupported(c), "Bilder, Sticker und Sprachnachrichten"),
+        (lambda e, c: e.too_long(c), "Ihre Nachricht ist sehr lang"),
+        (lambda e, c: e.unknown_command(c), "Diesen Befehl kenne ich nicht"),
+        (lambda e, c: e.privacy(c), "Gespeichert wird nur die Sprache"),
+        (lambda e, c: e.help(c), "So funktioniert Lotse"),
+    ],
+)
+def test_odd_input_gets_a_kind_reply(mini_engine: Engine, call, expected: str) -> None:
+    assert expected in plain(call(mini_engine, de()).screen.text)
+
+
+def test_every_button_payload_fits_telegram(mini_engine: Engine) -> None:
+    seen: set[str] = set()
+    todo = ["m"]
+    while todo:
+        payload = todo.pop()
+        if payload in seen:
+            continue
+        seen.add(payload)
+        screen = mini_engine.press(de(), payload).screen
+        for p in payloads(screen):
+            if p is not None:
+                assert pl.fits(p), p
+                todo.append(p)
+    assert len(seen) > 15

@@ -1,0 +1,57 @@
+"""Storage against real SQLite files in a temporary folder."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.storage import SCHEMA_VERSION, Storage
+
+
+async def test_language_choice_is_remembered_and_forgotten(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    key = store.user_key(424242)
+    assert await store.language(key) is None
+    await store.set_language(key, "tr")
+    await store.set_language(key, "ar")
+    await store.close()
+
+    store = await Storage.open(path)
+    try:
+        assert await store.language(store.user_key(424242)) == "ar"
+        assert await store.forget(store.user_key(424242)) is True
+        assert await store.language(store.user_key(424242)) is None
+        assert await store.forget(store.user_key(424242)) is False
+    finally:
+        await store.close()
+
+
+async def test_the_user_id_is_never_stored(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    await store.set_language(store.user_key(987654321), "uk")
+    await store.close()
+    files = sorted(tmp_path.iterdir())  # noqa: ASYNC240 - reading a finished test's files
+    assert b"987654321" not in b"".join(p.read_bytes() for p in files)
+
+
+async def test_keys_differ_between_salts(tmp_path: Path) -> None:
+    a = await Storage.open(tmp_path / "a.sqlite3")
+    b = await Storage.open(tmp_path / "b.sqlite3", salt="configured")
+    try:
+        assert a.user_key(1) != b.user_key(1)
+        assert a.user_key(1) == a.user_key(1)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_schema_version_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
