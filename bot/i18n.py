@@ -83,11 +83,25 @@ def negotiate(code: str | None, available: tuple[str, ...] = LANGUAGES) -> str |
     return found
 
 
-def isolate(text: str, lang: str) -> str:
-    """Wrap left-to-right fragments (names, numbers, URLs) so they read right in RTL text."""
-    if lang not in RTL or not text:
-        return text
-    return f"{FSI}{text}{PDI}"
+# Tags and entities of Telegram HTML are left alone; the text between them is isolated.
+_MARKUP = re.compile(r"(<[^>]+>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)")
+# A left-to-right run: Latin letters or digits, with the punctuation of names, numbers,
+# addresses and URLs inside it. Arabic and Persian letters end a run.
+_LTR_RUN = re.compile(
+    r"[A-Za-z0-9\u00C0-\u024F+@](?:[A-Za-z0-9\u00C0-\u024F .,:;/@+()\-\u2013_'’?=#%*]*"
+    r"[A-Za-z0-9\u00C0-\u024F)])?"
+)
+
+
+def isolate_ltr(markup: str) -> str:
+    """Wrap every left-to-right run (German names, phone numbers, URLs) in Unicode isolates.
+
+    So that "Telefon 02366 303-270" inside Arabic text is not reordered to "303-270 02366".
+    """
+    parts = _MARKUP.split(markup)
+    for i in range(0, len(parts), 2):
+        parts[i] = _LTR_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", parts[i])
+    return "".join(parts)
 
 
 def placeholders(text: str) -> set[str]:
@@ -221,10 +235,6 @@ class Translator:
         if entry.fuzzy or entry.msgid != german:
             self.outdated = True
         return entry.strings[0]
-
-    def iso(self, text: str) -> str:
-        """Isolate a left-to-right fragment inside right-to-left text."""
-        return isolate(text, self.lang)
 
 
 def knowledge_messages(knowledge: Any) -> Iterator[tuple[str, str, str, int]]:

@@ -13,8 +13,9 @@ from bot.engine.flow import Engine
 
 
 def test_scripted_session_reaches_a_service_card(mini_engine: Engine) -> None:
-    # 1 = "Hilfe für Frauen", 1 = "Gewalt und Bedrohung", 1 = Herten, 2 = Beratungsstelle Herten
-    stdin = io.StringIO("1\n1\n1\n2\n")
+    # 1 = "Hilfe für Frauen", 1 = "Gewalt und Bedrohung", 2 = Herten (1 is the national
+    # hotline, shown before the town), 2 = Beratungsstelle Herten
+    stdin = io.StringIO("1\n1\n2\n2\n")
     out = io.StringIO()
     assert run_console(mini_engine, stdin, out, lang="de") == 0
     text = out.getvalue()

@@ -69,8 +69,9 @@ def test_main_menu_button_returns_to_the_menu(mini_engine: Engine) -> None:
 def test_town_is_asked_before_local_services(mini_engine: Engine) -> None:
     screen = mini_engine.press(de(), "n:gewalt").screen
     assert "In welcher Stadt wohnen Sie?" in plain(screen.text)
-    assert labels(screen)[:2] == ["Herten", "Marl"]
-    assert payloads(screen)[:2] == ["n:gewalt:herten", "n:gewalt:marl"]
+    # The nation-wide hotline comes at once, before the town is known.
+    assert labels(screen)[:3] == ["☎️ Hilfetelefon Gewalt gegen Frauen", "Herten", "Marl"]
+    assert payloads(screen)[:3] == ["s:hilfetelefon:gewalt", "n:gewalt:herten", "n:gewalt:marl"]
 
 
 @pytest.mark.parametrize(

@@ -220,4 +220,4 @@ def test_validate_command_prints_problems_and_exits_1(tmp_path: Path) -> None:
     assert code == 1
     text = out.getvalue()
     assert f"{folder}/tree.yaml:6: frauen: child 1 points to unknown node 'gewald'" in text
-    assert "1 error(s)" in text
+    assert "2 error(s)" in text  # the unknown child, and gewalt is now unreachable

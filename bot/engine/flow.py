@@ -26,7 +26,7 @@ from bot.engine.screens import (
     escape,
     rich,
 )
-from bot.i18n import Catalogs, Translator, native_name
+from bot.i18n import Catalogs, Translator, isolate_ltr, native_name
 from bot.knowledge.model import ROOT, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
@@ -204,6 +204,8 @@ class Engine:
         if notes:
             text = screen.text + "\n\n" + "\n".join(f"<i>ℹ️ {escape(n)}</i>" for n in notes)
             screen = replace(screen, text=text)
+        if t.rtl:
+            screen = _isolated(screen)
         return Reply(replace(screen, lang=t.lang, rtl=t.rtl))
 
     def _place(self, ctx: Ctx, action: pl.Action) -> Reply:
@@ -288,17 +290,23 @@ class Engine:
         parts = [bold(self._label(t, node)), rich(t.k(f"node:{node.id}:text", node.text))]
         rows: list[tuple[Button, ...]] = []
         if node.by_town and town is None:
+            # Nation-wide lines (110, 116 016 …) do not depend on the town: show them at once.
+            rows.extend(
+                (Button(self._service_label(s), pl.service(s.id, node.id)),)
+                for s in self.knowledge.services_for(node, None)
+                if s.area == "national"
+            )
             parts.append(bold(t("In which town do you live?")))
             rows.extend(self._town_rows(node))
         else:
             services = self.knowledge.services_for(node, town if node.by_town else None)
             if node.by_town and town:
-                name = t.iso(self.knowledge.towns[town].name)
+                name = self.knowledge.towns[town].name
                 parts.append("📍 " + escape(t("Your town: {town}", town=name)))
             if services:
                 parts.append(escape(t("Tap a service for phone, address and opening hours:")))
             rows.extend(
-                (Button(self._service_label(t, s), pl.service(s.id, node.id, town)),)
+                (Button(self._service_label(s), pl.service(s.id, node.id, town)),)
                 for s in services
             )
             if node.by_town and town:
@@ -325,16 +333,16 @@ class Engine:
         del ctx
         return Screen(text, tuple(rows), place=pl.encode(pl.TOWNS, node.id))
 
-    def _service_label(self, t: Translator, service: Service) -> str:
+    def _service_label(self, service: Service) -> str:
         icon = "☎️ " if service.phone and service.area == "national" else ""
-        return icon + t.iso(service.name)
+        return icon + service.name
 
     def _service(
         self, t: Translator, ctx: Ctx, service: Service, node: Node, town: str | None
     ) -> Screen:
         del ctx
         key = f"service:{service.id}"
-        lines = [bold(t.iso(service.name)), rich(t.k(f"{key}:offers", service.offers))]
+        lines = [bold(service.name), rich(t.k(f"{key}:offers", service.offers))]
         facts: list[tuple[str, str]] = []
         unconfirmed = " " + t("(not confirmed)")
 
@@ -346,11 +354,11 @@ class Engine:
         fact("👥", t("For whom"), escape(t.k(f"{key}:for_whom", service.for_whom)), "for_whom")
         fact("💶", t("Cost"), escape(t.k(f"{key}:cost", service.cost)), "cost")
         fact("🕘", t("Opening hours"), escape(t.k(f"{key}:hours", service.hours)), "hours")
-        fact("☎️", t("Phone"), escape(t.iso(service.phone)), "phone")
+        fact("☎️", t("Phone"), escape(service.phone), "phone")
         if service.address and not service.hide_address:
-            fact("📍", t("Address"), escape(t.iso(service.address.one_line())), "address")
+            fact("📍", t("Address"), escape(service.address.one_line()), "address")
         if service.email:
-            fact("✉️", t("E-mail"), escape(t.iso(service.email)), "email")
+            fact("✉️", t("E-mail"), escape(service.email), "email")
         if service.languages:
             names = ", ".join(_language_name(code, t.lang) for code in service.languages)
             fact("🗣", t("Languages spoken"), escape(names), "languages")
@@ -398,12 +406,12 @@ class Engine:
     def _provenance(self, t: Translator, service: Service) -> str:
         when = service.verified.strftime("%d.%m.%Y") if service.verified else "?"
         if service.verified_how == "provider" and service.status == "confirmed":
-            text = t("Checked with the service on {date}.", date=t.iso(when))
+            text = t("Checked with the service on {date}.", date=when)
         else:
             text = t(
                 "From public sources, as of {date}. Please call before you go; details can "
                 "change.",
-                date=t.iso(when),
+                date=when,
             )
         return f"<i>{escape(text)}</i>"
 
@@ -472,6 +480,14 @@ class Engine:
                 ),
             ]
         )
+
+
+def _isolated(screen: Screen) -> Screen:
+    """The screen with its left-to-right runs isolated, for Arabic and Persian."""
+    rows = tuple(
+        tuple(replace(b, label=isolate_ltr(b.label)) for b in row) for row in screen.buttons
+    )
+    return replace(screen, text=isolate_ltr(screen.text), buttons=rows)
 
 
 def _rows(buttons: list[Button], width: int) -> list[tuple[Button, ...]]:

@@ -22,6 +22,18 @@ from bot.storage import Storage
 from bot.tg.handlers import Lotse
 
 log = logging.getLogger(__name__)
+# At DEBUG these libraries log whole updates (user ids, names, texts) and request URLs (the
+# token). Whatever level the bot runs at, they never go below INFO / WARNING.
+QUIET_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+
+
+def quiet_libraries() -> None:
+    """Keep third-party loggers from recording personal data or the token."""
+    for name, level in QUIET_LOGGERS.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+
+
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -29,6 +41,7 @@ def build_application(settings: Settings, core: Core) -> App:
     """The Application with every handler, storage opened in post_init, closed on shutdown."""
     if not settings.token:
         raise ValueError("a Telegram token is needed")
+    quiet_libraries()
     lotse = Lotse(core.engine)
 
     async def post_init(app: App) -> None:

@@ -1,0 +1,1 @@
+"""Reproducible performance runs; each module prints its figures. Not part of `make test`."""
