@@ -1,8 +1,10 @@
 """Storage over one SQLite file (aiosqlite, WAL), schema versioned with PRAGMA user_version.
 
 It never sees a Telegram user id: callers pass a ``user_key``, an HMAC of the id under a
-secret salt, and the only per-user record is the chosen language. sqlite3's errors are not
-wrapped.
+secret salt, and the only per-user record is the chosen language. Feedback (ratings,
+comments, unmet needs) is anonymous by construction: no user, chat or message id, no name,
+dates only to the day, free text scrubbed here before it is stored. Nothing here logs.
+sqlite3's errors are not wrapped.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
+
+from bot.scrub import scrub
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
 MIGRATIONS: tuple[str, ...] = (
@@ -25,8 +31,89 @@ MIGRATIONS: tuple[str, ...] = (
         updated_on TEXT NOT NULL
     );
     """,
+    # 2: anonymous feedback. No column may ever hold who said something (DESIGN.md §7).
+    """
+    CREATE TABLE ratings (
+        day TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        service_id TEXT,
+        topic TEXT NOT NULL,
+        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        lang TEXT NOT NULL,
+        town TEXT
+    );
+    CREATE INDEX ratings_day ON ratings (day);
+    CREATE INDEX ratings_node_day ON ratings (node_id, day);
+    CREATE TABLE comments (
+        day TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        service_id TEXT,
+        topic TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        town TEXT,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX comments_day ON comments (day);
+    CREATE TABLE needs (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('none_fits', 'no_result')),
+        node_id TEXT,
+        topic TEXT,
+        query TEXT,
+        lang TEXT NOT NULL,
+        town TEXT
+    );
+    CREATE INDEX needs_day ON needs (day);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+FEEDBACK_TABLES = ("ratings", "comments", "needs")
+NONE_FITS = "none_fits"
+NO_RESULT = "no_result"
+NEED_KINDS = (NONE_FITS, NO_RESULT)
+COMMENT_LIMIT = 500
+QUERY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One 👍 or 👎 on an answer (a node, or one service card on it)."""
+
+    day: dt.date
+    node_id: str
+    topic: str
+    helpful: bool
+    lang: str
+    service_id: str | None = None
+    town: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """What someone said was missing, scrubbed and capped."""
+
+    day: dt.date
+    node_id: str
+    topic: str
+    lang: str
+    text: str
+    service_id: str | None = None
+    town: str | None = None
+
+
+@dataclass(frozen=True)
+class Need:
+    """An unmet need: "none of these fits" on a node, or a search that found nothing."""
+
+    day: dt.date
+    kind: str
+    lang: str
+    node_id: str | None = None
+    topic: str | None = None
+    query: str | None = None
+    town: str | None = None
 
 
 def today() -> str:
@@ -48,7 +135,7 @@ async def migrate(db: aiosqlite.Connection) -> int:
 
 
 class Storage:
-    """The bot's database: settings and language preferences (later: feedback)."""
+    """The bot's database: settings, language preferences and anonymous feedback."""
 
     def __init__(self, db: aiosqlite.Connection, salt: bytes) -> None:
         self.db = db
@@ -101,6 +188,138 @@ class Storage:
         cursor = await self.db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))
         await self.db.commit()
         return cursor.rowcount > 0
+
+    async def add_rating(
+        self,
+        node_id: str,
+        topic: str,
+        helpful: bool,
+        lang: str,
+        *,
+        service_id: str | None = None,
+        town: str | None = None,
+        day: dt.date | None = None,
+    ) -> None:
+        """Record a 👍 (``helpful``) or 👎; committed when this returns."""
+        await self._insert(
+            "INSERT INTO ratings (day, node_id, service_id, topic, helpful, lang, town) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_day(day), node_id, service_id, topic, int(helpful), lang, town),
+        )
+
+    async def add_comment(
+        self,
+        node_id: str,
+        topic: str,
+        text: str,
+        lang: str,
+        *,
+        service_id: str | None = None,
+        town: str | None = None,
+        day: dt.date | None = None,
+    ) -> str:
+        """Record a comment, scrubbed and capped first; returns the text as stored.
+
+        An empty text after scrubbing is not stored (and ``""`` is returned).
+        """
+        clean = scrub(text, COMMENT_LIMIT)
+        if clean:
+            await self._insert(
+                "INSERT INTO comments (day, node_id, service_id, topic, lang, town, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_day(day), node_id, service_id, topic, lang, town, clean),
+            )
+        return clean
+
+    async def add_need(
+        self,
+        kind: str,
+        lang: str,
+        *,
+        node_id: str | None = None,
+        topic: str | None = None,
+        query: str | None = None,
+        town: str | None = None,
+        day: dt.date | None = None,
+    ) -> None:
+        """Record an unmet need (``NONE_FITS`` on a node, ``NO_RESULT`` for a search)."""
+        if kind not in NEED_KINDS:
+            raise ValueError(f"unknown need kind {kind!r}; expected one of {NEED_KINDS}")
+        clean = (scrub(query, QUERY_LIMIT) or None) if query is not None else None
+        await self._insert(
+            "INSERT INTO needs (day, kind, node_id, topic, query, lang, town) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_day(day), kind, node_id, topic, clean, lang, town),
+        )
+
+    async def purge(self, older_than_days: int, today: dt.date | None = None) -> int:
+        """Delete feedback dated more than ``older_than_days`` before today; how many rows."""
+        if older_than_days < 0:
+            raise ValueError("older_than_days must not be negative")
+        cutoff = ((today or _utc_today()) - dt.timedelta(days=older_than_days)).isoformat()
+        deleted = 0
+        for table in FEEDBACK_TABLES:  # names from a constant, never from input
+            cursor = await self.db.execute(f"DELETE FROM {table} WHERE day < ?", (cutoff,))
+            deleted += cursor.rowcount
+        await self.db.commit()
+        return deleted
+
+    async def ratings(
+        self, since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[Rating]:
+        """Ratings between ``since`` and ``until`` (inclusive), oldest first."""
+        rows = await self._select(
+            "SELECT day, node_id, topic, helpful, lang, service_id, town FROM ratings",
+            since,
+            until,
+        )
+        return [
+            Rating(dt.date.fromisoformat(r[0]), r[1], r[2], bool(r[3]), r[4], r[5], r[6])
+            for r in rows
+        ]
+
+    async def comments(
+        self, since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[Comment]:
+        """Comments between ``since`` and ``until`` (inclusive), oldest first."""
+        rows = await self._select(
+            "SELECT day, node_id, topic, lang, text, service_id, town FROM comments",
+            since,
+            until,
+        )
+        return [Comment(dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
+
+    async def needs(
+        self, since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[Need]:
+        """Unmet needs between ``since`` and ``until`` (inclusive), oldest first."""
+        rows = await self._select(
+            "SELECT day, kind, lang, node_id, topic, query, town FROM needs", since, until
+        )
+        return [Need(dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
+
+    async def _insert(self, sql: str, params: tuple[object, ...]) -> None:
+        """Insert one row and commit, so the caller may thank the user afterwards."""
+        await self.db.execute(sql, params)
+        await self.db.commit()
+
+    async def _select(
+        self, sql: str, since: dt.date | None, until: dt.date | None
+    ) -> list[tuple[Any, ...]]:
+        """Run a feedback SELECT limited to a period of days."""
+        query = f"{sql} WHERE day >= ? AND day <= ? ORDER BY day, rowid"
+        bounds = (since.isoformat() if since else "", until.isoformat() if until else "9999")
+        async with self.db.execute(query, bounds) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _day(day: dt.date | None) -> str:
+    """The day a record is stored under: ISO date text, nothing finer."""
+    return (day or _utc_today()).isoformat()
 
 
 async def _stored_salt(db: aiosqlite.Connection) -> str:

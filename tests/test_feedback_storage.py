@@ -1,0 +1,186 @@
+"""Anonymous feedback in the real store: schema, concurrency, retention, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import sqlite3
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.storage import (
+    MIGRATIONS,
+    NO_RESULT,
+    NONE_FITS,
+    SCHEMA_VERSION,
+    Comment,
+    Need,
+    Rating,
+    Storage,
+)
+
+DAY = dt.date(2026, 3, 2)
+# Column names that would say who gave feedback, or when to the second.
+IDENTIFYING = ("user", "chat", "message", "msg", "name", "username", "phone", "time", "ts")
+
+
+def _tables(path: Path) -> dict[str, list[str]]:
+    with sqlite3.connect(path) as db:
+        names = [
+            r[0]
+            for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        ]
+        columns = {n: [r[1] for r in db.execute(f"PRAGMA table_info({n})")] for n in names}
+    db.close()
+    return columns
+
+
+async def test_no_table_has_an_identifying_column(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    await store.close()
+    tables = _tables(path)
+    assert {"ratings", "comments", "needs"} <= set(tables)
+    for table, columns in tables.items():
+        for column in columns:
+            if table == "preferences" and column == "user_key":
+                continue  # the salted HMAC for the language choice, deleted by /forget
+            assert not any(word in column.lower() for word in IDENTIFYING), (table, column)
+    for table in ("ratings", "comments", "needs"):
+        assert tables[table][0] == "day"
+
+
+async def test_feedback_is_stored_to_the_day_and_scrubbed(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    try:
+        await store.add_rating("pflege_demenz", "pflege", True, "tr", town="herten", day=DAY)
+        await store.add_rating("gewalt", "frauen", False, "ar", service_id="frauenhaus_re")
+        stored = await store.add_comment(
+            "gewalt", "frauen", "Bitte rufen Sie 0171 1234567 an, ayse@example.org", "ar"
+        )
+        await store.add_comment("gewalt", "frauen", "  \n ", "ar")  # nothing left: not stored
+        await store.add_need(NONE_FITS, "fa", node_id="pflege", topic="pflege", day=DAY)
+        await store.add_need(NO_RESULT, "ru", query="Schulden IBAN DE89370400440532013000")
+        today = dt.datetime.now(dt.UTC).date()
+        assert await store.ratings() == [
+            Rating(DAY, "pflege_demenz", "pflege", True, "tr", None, "herten"),
+            Rating(today, "gewalt", "frauen", False, "ar", "frauenhaus_re", None),
+        ]
+        assert stored == "Bitte rufen Sie [Telefon] an, [E-Mail]"
+        assert await store.comments() == [Comment(today, "gewalt", "frauen", "ar", stored)]
+        assert await store.needs() == [
+            Need(DAY, NONE_FITS, "fa", "pflege", "pflege"),
+            Need(today, NO_RESULT, "ru", query="Schulden IBAN [IBAN]"),
+        ]
+        assert await store.ratings(since=today) == [(await store.ratings())[1]]
+        with pytest.raises(ValueError, match="unknown need kind"):
+            await store.add_need("other", "de")
+    finally:
+        await store.close()
+    raw = b"".join(p.read_bytes() for p in sorted(tmp_path.iterdir()))  # noqa: ASYNC240
+    assert b"1234567" not in raw
+    assert b"ayse@example.org" not in raw
+
+
+async def test_a_thousand_concurrent_writes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path)
+    try:
+        writes: list[Coroutine[Any, Any, object]] = []
+        for i in range(1000):
+            if i % 3 == 0:
+                writes.append(store.add_rating(f"node_{i % 7}", "pflege", i % 2 == 0, "de"))
+            elif i % 3 == 1:
+                writes.append(store.add_comment(f"node_{i % 7}", "pflege", f"Kommentar {i}", "tr"))
+            else:
+                writes.append(store.add_need(NO_RESULT, "ar", query=f"Suche {i}"))
+        await asyncio.gather(*writes)
+    finally:
+        await store.close()
+    # A second connection sees every write: each was committed before its call returned.
+    with sqlite3.connect(path) as db:
+        counts = [
+            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("ratings", "comments", "needs")
+        ]
+        texts = {r[0] for r in db.execute("SELECT text FROM comments")}
+    db.close()
+    assert counts == [334, 333, 333]
+    assert texts == {f"Kommentar {i}" for i in range(1, 1000, 3)}
+
+
+async def test_retention_deletes_only_old_feedback(tmp_path: Path) -> None:
+    store = await Storage.open(tmp_path / "lotse.sqlite3")
+    try:
+        await store.set_language(store.user_key(1), "tr")
+        for age in (0, 364, 365, 366, 900):
+            day = DAY - dt.timedelta(days=age)
+            await store.add_rating("ki", "migration", True, "de", day=day)
+            await store.add_comment("ki", "migration", f"{age} Tage alt", "de", day=day)
+            await store.add_need(NONE_FITS, "de", node_id="ki", day=day)
+        assert await store.purge(365, today=DAY) == 6
+        assert sorted((DAY - r.day).days for r in await store.ratings()) == [0, 364, 365]
+        assert len(await store.comments()) == len(await store.needs()) == 3
+        assert await store.purge(365, today=DAY) == 0
+        assert await store.language(store.user_key(1)) == "tr"  # not feedback: kept
+        with pytest.raises(ValueError, match="negative"):
+            await store.purge(-1)
+    finally:
+        await store.close()
+
+
+# Rows that each schema version can hold; later versions keep the earlier ones' rows.
+SEEDS: dict[int, list[str]] = {
+    1: [
+        "INSERT INTO settings (key, value) VALUES ('salt', 'kept-salt')",
+        "INSERT INTO preferences (user_key, lang, updated_on) VALUES ('k1', 'uk', '2026-01-02')",
+    ],
+    2: [
+        "INSERT INTO ratings VALUES ('2026-03-01', 'ki', NULL, 'migration', 1, 'de', 'marl')",
+        "INSERT INTO comments VALUES ('2026-03-01', 'ki', NULL, 'migration', 'de', NULL, 'gut')",
+        "INSERT INTO needs VALUES ('2026-03-01', 'no_result', NULL, NULL, 'Kita', 'tr', NULL)",
+    ],
+}
+
+
+def test_every_schema_version_has_seed_rows() -> None:
+    assert set(SEEDS) == set(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+async def test_migration_from_every_earlier_version_keeps_the_data(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        for v in range(version):
+            db.executescript(MIGRATIONS[v])
+            for statement in SEEDS[v + 1]:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+
+    store = await Storage.open(path)
+    try:
+        if version >= 1:
+            assert await store.language("k1") == "uk"
+            salted = hmac.new(b"kept-salt", b"1", hashlib.sha256).hexdigest()
+            assert store.user_key(1) == salted  # the old salt is kept
+        if version >= 2:
+            assert await store.ratings() == [
+                Rating(dt.date(2026, 3, 1), "ki", "migration", True, "de", None, "marl")
+            ]
+            assert len(await store.comments()) == len(await store.needs()) == 1
+        await store.add_rating("ki", "migration", False, "de")  # the new schema works
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
