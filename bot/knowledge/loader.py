@@ -44,7 +44,7 @@ SERVICE_FIELDS = frozenset(
 NODE_FIELDS = frozenset(
     {
         "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
-        "visible_until", "women",
+        "visible_until", "women", "contact",
     }
 )  # fmt: skip
 
@@ -96,14 +96,14 @@ class _Reader:
     def problem(self, file: str, line: int, ident: str, message: str) -> None:
         self.problems.append(Problem(file, line, ident, message, ERROR))
 
-    def read_file(self, name: str, key: str, *, required: bool = True) -> list[dict[str, Any]]:
-        """The list under ``key`` in ``name``, or nothing (with a problem) if unreadable."""
+    def parse(self, name: str, what: str, *, required: bool = True) -> dict[str, Any] | None:
+        """The top-level mapping of ``name``, or None (with a problem) if unreadable."""
         path = self.directory / name
         rel = _display(path)
         if not path.is_file():
             if required:
-                self.problem(rel, 0, "-", f"file is missing (expected a list under '{key}:')")
-            return []
+                self.problem(rel, 0, "-", f"file is missing (expected {what})")
+            return None
         text = path.read_text(encoding="utf-8")
         loader = _LineLoader(text)
         loader.duplicates = []
@@ -113,12 +113,26 @@ class _Reader:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
             self.problem(rel, line, "-", f"not valid YAML: {exc.problem or exc}")
-            return []
+            return None
         finally:
             loader.dispose()
         for line, message in loader.duplicates:
             self.problem(rel, line, "-", message)
-        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        if not isinstance(data, dict):
+            self.problem(rel, 1, "-", f"expected {what}")
+            return None
+        data["__file__"] = rel
+        return data
+
+    def read_file(self, name: str, key: str, *, required: bool = True) -> list[dict[str, Any]]:
+        """The list under ``key`` in ``name``, or nothing (with a problem) if unreadable."""
+        data = self.parse(name, f"a list under '{key}:'", required=required)
+        return [] if data is None else self.entries(data, key)
+
+    def entries(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        """The mappings listed under ``key`` of a parsed file (problems for anything else)."""
+        rel = data["__file__"]
+        if not isinstance(data.get(key), list):
             self.problem(rel, 1, "-", f"expected a list under '{key}:'")
             return []
         entries: list[dict[str, Any]] = []
@@ -272,25 +286,39 @@ class _Reader:
             icon=self.get(entry, "icon", str, ""),
             visible_until=self.get(entry, "visible_until", dt.date),
             women=bool(self.get(entry, "women", bool, False)),
+            contact=bool(self.get(entry, "contact", bool, False)),
         )
 
     def emergency(self) -> Emergency:
-        path = self.directory / "emergency.yaml"
-        if not path.is_file():
+        """The emergency screen, the services first per kind and every language's phrases."""
+        name = "emergency.yaml"
+        data = self.parse(name, "'screen:', 'first:' and 'phrases:'")
+        if data is None:
             return Emergency()
+        data.setdefault("id", "emergency")
+        rel = data["__file__"]
+        where = {key: Where(rel, data[LINES].get(key, 1)) for key in ("screen", "phrases")}
+        services = self.strings(data, "screen")
+        by_kind: dict[str, tuple[str, ...]] = {}
+        first = self.get(data, "first", dict, {})
+        if first:
+            first["__file__"], first["id"] = rel, "emergency"
+            for kind in first:
+                if not kind.startswith("__") and kind != "id":
+                    by_kind[kind] = self.strings(first, kind)
+                    where[kind] = Where(rel, first[LINES].get(kind, first[LINE]))
         rules: list[CrisisRule] = []
-        for entry in self.read_file("emergency.yaml", "crisis", required=False):
-            kind = self.get(entry, "kind", str, required=True)
+        for entry in self.entries(data, "phrases"):
             lang = self.get(entry, "lang", str, required=True)
-            phrases = self.strings(entry, "phrases")
-            if kind and lang:
-                rules.append(CrisisRule(kind, lang, phrases, self.where(entry)))
-        services = tuple(
-            s
-            for entry in self.read_file("emergency.yaml", "screen", required=False)
-            for s in self.strings(entry, "services")
-        )
-        return Emergency(services=services, rules=tuple(rules))
+            if not lang:
+                continue
+            for role in entry:
+                if role.startswith("__") or role == "lang":
+                    continue
+                line = entry[LINES].get(role, entry[LINE])
+                phrases = self.strings({**entry, "id": f"emergency {lang}"}, role)
+                rules.append(CrisisRule(role, lang, phrases, Where(rel, line)))
+        return Emergency(services=services, by_kind=by_kind, rules=tuple(rules), where=where)
 
     def collect(
         self, name: str, key: str, build: Callable[[dict[str, Any]], Any]

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 
 ROOT = "start"
 AREAS = ("town", "county", "national")
+# Crisis kinds, in the order they win when a message signals more than one.
+KINDS = ("violence", "suicide", "medical")
+HARMLESS = "harmless"  # phrases that make a crisis word harmless ("violence prevention")
+NEGATION = "negation"  # words just before a phrase that negate it ("not", "kein")
+NEGATION_AFTER = "negation_after"  # words just after it (Turkish "değilim", Persian "نیستم")
+ROLES = (*KINDS, HARMLESS, NEGATION, NEGATION_AFTER)
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Node:
     icon: str = ""
     visible_until: dt.date | None = None
     women: bool = False
+    contact: bool = False
 
     def visible_on(self, day: dt.date) -> bool:
         """Whether the node is shown on ``day`` (past events disappear)."""
@@ -106,7 +113,7 @@ class Node:
 
 @dataclass(frozen=True)
 class CrisisRule:
-    """Crisis phrases of one kind (violence, suicide, medical) in one language."""
+    """Phrases of one role in one language: a crisis kind, harmless uses or negation words."""
 
     kind: str
     lang: str
@@ -121,7 +128,17 @@ class Emergency:
     services: tuple[str, ...] = ()
     by_kind: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: tuple[CrisisRule, ...] = ()
-    harmless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where "screen" and each kind under "first" were written, for messages to staff.
+    where: Mapping[str, Where] = field(default_factory=dict)
+
+    def screen(self, kind: str | None = None) -> tuple[str, ...]:
+        """The emergency screen's services in order, those that go first for ``kind`` first."""
+        first = self.by_kind.get(kind, ()) if kind else ()
+        return (*first, *(s for s in self.services if s not in first))
+
+    def rules_for(self, role: str) -> list[CrisisRule]:
+        """Every language's rules of one role (a kind, ``harmless``, ``negation`` …)."""
+        return [r for r in self.rules if r.kind == role]
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,11 @@ class Knowledge:
     def root(self) -> Node:
         """The main menu."""
         return self.nodes[ROOT]
+
+    @property
+    def contact(self) -> str | None:
+        """The node of the office that advises in person (``contact: true``), if any."""
+        return next((n.id for n in self.nodes.values() if n.contact), None)
 
     def parent_of(self, node_id: str) -> str | None:
         """The node that "back" leads to (the first parent in the tree's order)."""

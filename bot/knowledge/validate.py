@@ -2,7 +2,9 @@
 
 Rules (DESIGN.md §4): unknown references, unreachable nodes, cycles, duplicate ids, the
 64-byte button budget, message and label lengths, phone numbers that parse, URLs and
-e-mail addresses, shelters without addresses, entries verified more than a year ago.
+e-mail addresses, shelters without addresses, entries verified more than a year ago; for
+``emergency.yaml``: unknown services, kinds and languages, empty or too short phrases, and
+languages without crisis phrases.
 """
 
 from __future__ import annotations
@@ -17,23 +19,32 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from bot import payloads
+from bot.i18n import LANGUAGES
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import (
     AREAS,
     ERROR,
+    HARMLESS,
+    KINDS,
+    ROLES,
     ROOT,
     WARNING,
     Knowledge,
     Node,
     Problem,
     Service,
+    Where,
 )
+from bot.textnorm import fold, tokens
 
 # Room left for the header, notes and longer translations within Telegram's 4096 characters.
 TEXT_MAX = 3500
 TITLE_MAX = 40
 OFFERS_MAX = 600
 STALE_AFTER = dt.timedelta(days=365)
+# A crisis phrase shorter than this would raise the alarm on ordinary words.
+PHRASE_MIN = 3
+WILDCARD_MIN = 4
 STATUSES = ("confirmed", "partial")
 VERIFIED_HOW = ("source", "provider")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -91,9 +102,7 @@ class _Checker:
             self.node(node)
         self.tree()
         self.budget()
-        for sid in self.k.emergency.services:
-            if sid not in self.k.services:
-                self.add(_first_where(self.k), "emergency", f"unknown service '{sid}'")
+        self.emergency()
         return self.problems
 
     def slug(self, where: object, ident: str, limit: int, what: str) -> None:
@@ -208,6 +217,77 @@ class _Checker:
                         f"button for service '{sid}' needs {size} bytes (Telegram allows "
                         f"{payloads.MAX_BYTES}): shorten the node, service or town id",
                     )
+
+    def emergency(self) -> None:
+        e = self.k.emergency
+        if "screen" not in e.where:
+            return  # the file is missing or unreadable, and that was reported already
+        screen = e.where["screen"]
+        if not e.services:
+            self.add(screen, "emergency", "the emergency screen lists no services")
+        for index, sid in enumerate(e.services, start=1):
+            if sid not in self.k.services:
+                self.add(screen, "emergency", f"screen: service {index} is unknown: '{sid}'")
+        if len(set(e.services)) != len(e.services):
+            self.add(screen, "emergency", "screen: the same service is listed twice")
+        for kind, sids in e.by_kind.items():
+            where = e.where.get(kind, screen)
+            if kind not in KINDS:
+                self.add(where, "emergency", f"first: unknown kind '{kind}' ({_one_of(KINDS)})")
+            for sid in sids:
+                if sid not in self.k.services:
+                    self.add(where, "emergency", f"first: {kind}: unknown service '{sid}'")
+                elif sid not in e.services:
+                    self.add(where, "emergency", f"first: {kind}: '{sid}' is not on the screen")
+        seen: dict[tuple[str, str], Where] = {}
+        for rule in e.rules:
+            if rule.lang not in LANGUAGES:
+                self.add(rule.where, rule.lang, f"unknown language ({_one_of(LANGUAGES)})")
+            if rule.kind not in ROLES:
+                self.add(rule.where, rule.lang, f"unknown kind '{rule.kind}' ({_one_of(ROLES)})")
+            if (rule.lang, rule.kind) in seen:
+                first = seen[(rule.lang, rule.kind)]
+                self.add(rule.where, rule.lang, f"'{rule.kind}' appears twice (first at {first})")
+            seen.setdefault((rule.lang, rule.kind), rule.where)
+            if not rule.phrases:
+                self.add(rule.where, rule.lang, f"'{rule.kind}' lists no phrases")
+            if rule.kind in (*KINDS, HARMLESS):
+                for phrase in rule.phrases:
+                    self.phrase(rule.where, rule.lang, rule.kind, phrase)
+        for lang in LANGUAGES:
+            missing = [k for k in KINDS if (lang, k) not in seen]
+            if missing:
+                self.add(
+                    e.where.get("phrases", screen),
+                    lang,
+                    f"no crisis phrases for {', '.join(missing)}: messages in this language "
+                    "may miss the emergency screen",
+                    WARNING,
+                )
+
+    def phrase(self, where: Where, lang: str, kind: str, phrase: str) -> None:
+        words = tokens(phrase.replace("*", " "))
+        letters = sum(len(fold(w)) for w in words)
+        if letters < PHRASE_MIN:
+            self.add(
+                where,
+                lang,
+                f"{kind}: phrase '{phrase}' is too short (at least {PHRASE_MIN} letters)",
+            )
+        for word in phrase.split():
+            stem = word.rstrip("*")
+            if "*" in stem:
+                self.add(where, lang, f"{kind}: '*' may only end a word, not in '{word}'")
+            elif word.endswith("*") and len(fold(stem)) < WILDCARD_MIN:
+                self.add(
+                    where,
+                    lang,
+                    f"{kind}: '{word}' needs at least {WILDCARD_MIN} letters before '*'",
+                )
+
+
+def _one_of(names: Iterable[str]) -> str:
+    return "one of " + ", ".join(names)
 
 
 def _first_where(k: Knowledge) -> object:
