@@ -9,6 +9,10 @@ callback_data limit. Places (screens a user can come back to) are payloads too:
 - ``s:<service>:<node>[:<town>]`` a service card, opened from a node
 - ``l:<place>``                   the language picker, coming from a place
 - ``L:<lang>:<place>``            switch to a language and return to the place
+- ``+:<place>`` / ``-:<place>``   "this helped" / "this did not help" for the screen at place
+- ``?:<node>[:<town>]``           "none of these fits" on a question screen
+- ``e``                           the emergency screen
+- ``x``                           erase this chat
 
 Anything else, or anything with an id that is not a slug, parses to None: the engine answers
 that with a friendly "this menu changed", so old and forged buttons never cause an error.
@@ -33,9 +37,24 @@ TOWNS = "t"
 SERVICE = "s"
 LANG_PICKER = "l"
 LANG_SET = "L"
+HELPED = "+"
+NOT_HELPED = "-"
+NONE_FITS = "?"
+EMERGENCY = "e"
+ERASE = "x"
 PLACE_KINDS = frozenset({MAIN, NODE, TOWNS, SERVICE})
+# Kinds whose only argument is a place payload.
+WRAPPERS = frozenset({LANG_PICKER, HELPED, NOT_HELPED})
 # kind -> (minimum, maximum) number of slug arguments
-_ARITY = {MAIN: (0, 0), NODE: (1, 2), TOWNS: (1, 1), SERVICE: (2, 3)}
+_ARITY = {
+    MAIN: (0, 0),
+    NODE: (1, 2),
+    TOWNS: (1, 1),
+    SERVICE: (2, 3),
+    NONE_FITS: (1, 2),
+    EMERGENCY: (0, 0),
+    ERASE: (0, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +104,7 @@ def parse(data: str | None) -> Action | None:
     if not data or not fits(data) or not data.isascii():
         return None
     kind, _, rest = data.partition(SEP)
-    if kind == LANG_PICKER:
+    if kind in WRAPPERS:
         inner = parse(rest)
         return Action(kind, place=inner) if inner and inner.kind in PLACE_KINDS else None
     if kind == LANG_SET:
@@ -110,8 +129,8 @@ def parse_simple(kind: str, rest: str) -> Action | None:
 
 def to_payload(action: Action) -> str:
     """The payload an action was parsed from (for places carried in other payloads)."""
-    if action.kind == LANG_PICKER and action.place:
-        return wrap(LANG_PICKER, to_payload(action.place))
+    if action.kind in WRAPPERS and action.place:
+        return wrap(action.kind, to_payload(action.place))
     if action.kind == LANG_SET and action.place and action.lang:
         return wrap(LANG_SET, to_payload(action.place), action.lang)
     return encode(action.kind, *action.args)

@@ -183,7 +183,7 @@ def test_deep_link_to_a_missing_topic_says_so(mini_engine: Engine) -> None:
         (lambda e, c: e.unsupported(c), "Bilder, Sticker und Sprachnachrichten"),
         (lambda e, c: e.too_long(c), "Ihre Nachricht ist sehr lang"),
         (lambda e, c: e.unknown_command(c), "Diesen Befehl kenne ich nicht"),
-        (lambda e, c: e.privacy(c), "Gespeichert wird nur die Sprache"),
+        (lambda e, c: e.privacy(c), "Über Sie gespeichert wird nur die Sprache"),
         (lambda e, c: e.help(c), "So funktioniert Lotse"),
     ],
 )

@@ -160,7 +160,15 @@ async def test_deep_link_opens_a_topic(bot: Running) -> None:
 
 async def test_commands_are_published_per_language(bot: Running) -> None:
     commands = bot.server.get_commands(language_code="")
-    assert [c["command"] for c in commands] == ["start", "menu", "language", "help", "privacy"]
+    assert [c["command"] for c in commands] == [
+        "start",
+        "menu",
+        "language",
+        "help",
+        "privacy",
+        "erase",
+        "forget",
+    ]
     assert bot.server.get_commands(language_code="de")[1]["description"] == "Hauptmenü"
     assert bot.server.get_commands(language_code="en")[1]["description"] == "Main menu"
     assert bot.server.descriptions.get("de")

@@ -7,8 +7,9 @@ buttons' payloads (bot.payloads), the chosen language comes in with the context.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 from urllib.parse import quote_plus
 
 from babel import Locale, UnknownLocaleError
@@ -17,8 +18,11 @@ from bot import payloads as pl
 from bot.engine.screens import (
     Attachment,
     Button,
+    Comment,
     Contact,
     Keyboard,
+    Need,
+    Rating,
     Reply,
     Screen,
     Venue,
@@ -31,6 +35,39 @@ from bot.knowledge.model import ROOT, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
 PER_ROW = 2
+SEARCH_RESULTS = 5
+
+
+class Hit(Protocol):
+    """A search result (see bot.search)."""
+
+    @property
+    def kind(self) -> str:
+        """ "node" or "service"."""
+
+    @property
+    def id(self) -> str:
+        """The node's or service's id."""
+
+    @property
+    def node_id(self) -> str:
+        """The node to open (for a service: a node that lists it)."""
+
+
+class Searcher(Protocol):
+    """Finds nodes and services for typed text (bot.search.SearchIndex)."""
+
+    def search(self, query: str, lang: str, limit: int = 5) -> Sequence[Hit]:
+        """The best matches, best first."""
+        ...
+
+
+class CrisisChecker(Protocol):
+    """Recognises messages that signal acute danger (bot.crisis.CrisisDetector)."""
+
+    def detect(self, text: str, lang: str) -> str | None:
+        """The kind of danger, or None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -50,9 +87,16 @@ class Engine:
         knowledge: Knowledge,
         catalogs: Catalogs,
         clock: Callable[[], dt.date] | None = None,
+        *,
+        search: Searcher | None = None,
+        crisis: CrisisChecker | None = None,
+        retention_days: int = 365,
     ) -> None:
         self.knowledge = knowledge
         self.catalogs = catalogs
+        self.search = search
+        self.crisis = crisis
+        self.retention_days = retention_days
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC).date())
 
     @property
@@ -95,6 +139,14 @@ class Engine:
         if action.kind == pl.LANG_PICKER and action.place:
             place = pl.to_payload(action.place)
             return self._reply(ctx, lambda t: self._languages(t, ctx, place))
+        if action.kind in (pl.HELPED, pl.NOT_HELPED) and action.place:
+            return self._rate(ctx, action.place, helpful=action.kind == pl.HELPED)
+        if action.kind == pl.NONE_FITS:
+            return self._none_fits(ctx, action.args[0], self._town(action.arg(1)))
+        if action.kind == pl.EMERGENCY:
+            return self.emergency(ctx)
+        if action.kind == pl.ERASE:
+            return self.erase(ctx)
         return self._place(ctx, action)
 
     def language(self, ctx: Ctx, place: str | None = None) -> Reply:
@@ -110,11 +162,113 @@ class Engine:
         """/privacy: what is stored, in the user's language."""
         return self._reply(ctx, lambda t: self._info(t, ctx, self._privacy_text(t)))
 
-    def text(self, ctx: Ctx, text: str) -> Reply:
-        """Free text. Until search exists: a kind pointer to the buttons."""
-        del text
-        note = self._typed_hint
-        return self._reply(ctx, lambda t: self._menu(t, ctx, note=note(t)))
+    def text(self, ctx: Ctx, text: str, place: str | None = None) -> Reply:
+        """Typed text: a crisis gets the emergency screen first; anything else is searched."""
+        kind = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        if kind is not None:
+            return self.emergency(ctx, kind, back=place)
+        if self.search is None:
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._typed_hint(t)))
+        hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS)
+        if not hits:
+            # Too short to be a request ("hi", "?"): not an unmet need, just a pointer.
+            words = sum(ch.isalpha() for ch in text)
+            need = Need("no_result", None, None, None, query=text) if words >= 3 else None
+            return replace(self._reply(ctx, self._nothing_found), need=need)
+        return self._reply(ctx, lambda t: self._results(t, ctx, hits))
+
+    def _results(self, t: Translator, ctx: Ctx, hits: Sequence[Hit]) -> Screen:
+        rows: list[tuple[Button, ...]] = []
+        for hit in hits:
+            node = self._visible(hit.node_id)
+            if node is None:
+                continue
+            service = self.knowledge.services.get(hit.id) if hit.kind == "service" else None
+            if service is not None:
+                rows.append(
+                    (Button(self._service_label(service), pl.service(service.id, node.id)),)
+                )
+            else:
+                rows.append((Button(self._label(t, node), pl.node(node.id)),))
+        text = escape(
+            t.plural("I found {n} match for you:", "I found {n} matches for you:", len(rows))
+        )
+        rows.append(self._nav(t, None))
+        del ctx
+        return Screen(text, tuple(rows), place=None)
+
+    def _nothing_found(self, t: Translator) -> Screen:
+        text = "\n\n".join(
+            [
+                escape(t("Sorry, I found nothing for that.")),
+                escape(
+                    t(
+                        "Please try other words, or choose a topic in the main menu. The "
+                        "integration office can also advise you in person."
+                    )
+                ),
+            ]
+        )
+        return Screen(text, (*self._contact_rows(t), self._nav(t, None)), place=None)
+
+    def emergency(self, ctx: Ctx, kind: str | None = None, back: str | None = None) -> Reply:
+        """The emergency screen: the numbers that help now, those for ``kind`` first."""
+
+        def build(t: Translator) -> Screen:
+            parts = ["🆘 " + bold(t("Help now, day and night"))]
+            for service_id in self.knowledge.emergency.screen(kind):
+                service = self.knowledge.services.get(service_id)
+                if service is None:
+                    continue
+                key = f"service:{service.id}"
+                facts = [t.k(f"{key}:cost", service.cost), t.k(f"{key}:hours", service.hours)]
+                lines = [f"☎️ {bold(service.phone)} · {bold(service.name)}"]
+                lines.append(rich(t.k(f"{key}:offers", service.offers)))
+                if any(facts):
+                    lines.append("<i>" + escape(" · ".join(f for f in facts if f)) + "</i>")
+                parts.append("\n".join(lines))
+            rows: list[tuple[Button, ...]] = []
+            target = back if back and pl.parse(back) else None
+            if target:
+                rows.append((Button("↩️ " + t("Continue where I was"), target),))
+            rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
+            rows.append(self._nav(t, None))
+            return Screen("\n\n".join(parts), tuple(rows), place=pl.EMERGENCY)
+
+        return self._reply(ctx, build)
+
+    def erase(self, ctx: Ctx) -> Reply:
+        """Erase this chat: the shell deletes the messages, then sends this one neutral line."""
+
+        def build(t: Translator) -> Screen:
+            text = escape(
+                t(
+                    "Done. To remove this chat from your phone as well: in the chat list, "
+                    "press and hold this chat and tap Delete."
+                )
+            )
+            return Screen(text, (), place=None)
+
+        return replace(self._reply(ctx, build), erase=True)
+
+    def apology(self, ctx: Ctx) -> str:
+        """The line shown when feedback could not be saved (database trouble)."""
+        t = self.catalogs.translator(ctx.lang)
+        return t("Sorry, your answer could not be saved just now. Everything else works.")
+
+    def forget(self, ctx: Ctx, *, had_data: bool) -> Reply:
+        """/forget: confirm that the stored language choice is gone."""
+
+        def build(t: Translator) -> Screen:
+            if had_data:
+                text = t(
+                    "Done: your language choice is deleted. Nothing else about you was stored."
+                )
+            else:
+                text = t("Nothing is stored about you.")
+            return Screen(escape(text), (self._nav(t, None),), place=None)
+
+        return self._reply(ctx, build)
 
     def too_long(self, ctx: Ctx) -> Reply:
         """A message far longer than any question."""
@@ -175,6 +329,8 @@ class Engine:
             ("language", t("Change the language")),
             ("help", t("How this bot works")),
             ("privacy", t("What is stored about you")),
+            ("erase", t("Erase this chat")),
+            ("forget", t("Delete your stored language choice")),
         ]
 
     def descriptions(self, lang: str) -> tuple[str, str]:
@@ -208,10 +364,8 @@ class Engine:
             screen = _isolated(screen)
         return Reply(replace(screen, lang=t.lang, rtl=t.rtl))
 
-    def _place(self, ctx: Ctx, action: pl.Action) -> Reply:
-        """Show the screen a place payload stands for."""
-        if action.kind == pl.MAIN:
-            return self.menu(ctx)
+    def _resolve(self, action: pl.Action) -> tuple[Node, Service | None, str | None] | None:
+        """The node, service and town a place stands for; None when gone or forged."""
         if action.kind == pl.SERVICE:
             service_id, node_id, town = action.args[0], action.args[1], self._town(action.arg(2))
         else:
@@ -219,12 +373,167 @@ class Engine:
         node = self._visible(node_id)
         service = self.knowledge.services.get(service_id) if service_id else None
         if node is None or (service_id and (service is None or service_id not in node.services)):
+            return None
+        return node, service, town
+
+    def _place(
+        self, ctx: Ctx, action: pl.Action, *, note: Callable[[Translator], str] | None = None
+    ) -> Reply:
+        """Show the screen a place payload stands for (with a note on top, after a rating)."""
+        if action.kind == pl.MAIN:
+            return self.menu(ctx)
+        found = self._resolve(action)
+        if found is None:
             return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
-        if service is not None:
-            return self._reply(ctx, lambda t: self._service(t, ctx, service, node, town))
+        node, service, town = found
         if action.kind == pl.TOWNS:
             return self._reply(ctx, lambda t: self._towns(t, ctx, node))
-        return self._reply(ctx, lambda t: self._node(t, ctx, node, town))
+
+        def build(t: Translator) -> Screen:
+            if service is not None:
+                screen = self._service(t, ctx, service, node, town)
+            else:
+                screen = self._node(t, ctx, node, town)
+            return self._decorate(t, ctx, screen, node, service, town, note=note)
+
+        return self._reply(ctx, build)
+
+    def _is_answer(self, ctx: Ctx, node: Node, town: str | None) -> bool:
+        """Whether a node screen answers (and so asks "did this help?")."""
+        if node.id == ROOT or (node.by_town and town is None):
+            return False
+        shows_services = bool(self.knowledge.services_for(node, town if node.by_town else None))
+        return shows_services or not self._children(ctx, node)
+
+    def _decorate(
+        self,
+        t: Translator,
+        ctx: Ctx,
+        screen: Screen,
+        node: Node,
+        service: Service | None,
+        town: str | None,
+        *,
+        note: Callable[[Translator], str] | None,
+    ) -> Screen:
+        """Add the rows every content screen shares: none fits, did this help, erase."""
+        rows = list(screen.buttons)
+        nav = rows.pop()
+        text = screen.text
+        if service is None and self._children(ctx, node) and not (node.by_town and not town):
+            rows.append(
+                (Button("🤷 " + t("None of these fits"), pl.encode(pl.NONE_FITS, node.id, town)),)
+            )
+        place = screen.place or pl.MAIN
+        if note is None and (service is not None or self._is_answer(ctx, node, town)):
+            text += "\n\n" + bold(t("Did this help?"))
+            rows.append(
+                (
+                    Button("👍 " + t("Yes, it helped"), pl.wrap(pl.HELPED, place)),
+                    Button("👎 " + t("No"), pl.wrap(pl.NOT_HELPED, place)),
+                )
+            )
+        if node.women or self._topic(node.id) == self._topic_of_emergency():
+            rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
+        if note is not None:
+            text = f"<i>{escape(note(t))}</i>\n\n" + text
+        return replace(screen, text=text, buttons=(*rows, nav))
+
+    def _topic(self, node_id: str | None) -> str | None:
+        """The top-level topic (a child of the main menu) a node belongs to."""
+        current = node_id
+        while current is not None:
+            parent = self.knowledge.parent_of(current)
+            if parent in (None, ROOT):
+                return current if current in self.knowledge.nodes else None
+            current = parent
+        return None
+
+    def _topic_of_emergency(self) -> str | None:
+        services = set(self.knowledge.emergency.services)
+        for node in self.knowledge.walk():
+            if node.id != ROOT and services and services <= set(node.services):
+                return self._topic(node.id)
+        return None
+
+    def _rate(self, ctx: Ctx, place: pl.Action, *, helpful: bool) -> Reply:
+        """Record a rating; thank, or ask what was missing."""
+        found = self._resolve(place) if place.kind in (pl.NODE, pl.SERVICE) else None
+        if found is None:
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
+        node, service, town = found
+        rating = Rating(
+            node.id,
+            service.id if service else None,
+            self._topic(node.id) or node.id,
+            town,
+            helpful,
+        )
+        if helpful:
+            reply = self._place(ctx, place, note=lambda t: t("Thank you for your feedback!"))
+            return replace(reply, rating=rating)
+        back = pl.to_payload(place)
+
+        def ask(t: Translator) -> Screen:
+            text = "\n\n".join(
+                [
+                    bold(t("Thank you. What was missing?")),
+                    escape(
+                        t(
+                            "Write a few words, or tap Skip. Please do not write names or "
+                            "phone numbers: the note is stored without your name."
+                        )
+                    ),
+                ]
+            )
+            return Screen(text, ((Button("⏭ " + t("Skip"), back),),), place=back)
+
+        return replace(self._reply(ctx, ask), rating=rating, awaits_comment=rating)
+
+    def comment(self, ctx: Ctx, about: Rating, text: str, place: str | None) -> Reply:
+        """The note after "this did not help": thank and return to where the user was.
+
+        A note that signals danger is not stored: it gets the emergency screen.
+        """
+        kind = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        if kind is not None:
+            return self.emergency(ctx, kind, back=place)
+        action = pl.parse(place) or pl.Action(pl.MAIN)
+        reply = self._place(
+            ctx, action, note=lambda t: t("Thank you! Your note was saved without your name.")
+        )
+        return replace(reply, comment=Comment(about, text))
+
+    def _none_fits(self, ctx: Ctx, node_id: str, town: str | None) -> Reply:
+        """Record an unmet need and offer the office's personal advice."""
+        node = self._visible(node_id)
+        if node is None:
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
+        need = Need("none_fits", node.id, self._topic(node.id), town)
+
+        def build(t: Translator) -> Screen:
+            text = "\n\n".join(
+                [
+                    bold(t("Thank you for telling us.")),
+                    escape(
+                        t(
+                            "We note anonymously that nothing here fitted, so that the offers "
+                            "can get better. The integration office can advise you in person."
+                        )
+                    ),
+                ]
+            )
+            rows = [*self._contact_rows(t), self._nav(t, pl.node(node.id, town))]
+            return Screen(text, tuple(rows), place=pl.encode(pl.NONE_FITS, node.id, town))
+
+        return replace(self._reply(ctx, build), need=need)
+
+    def _contact_rows(self, t: Translator) -> list[tuple[Button, ...]]:
+        """A button to the office that helps personally (the knowledge's contact node)."""
+        contact = self._visible(self.knowledge.contact) if self.knowledge.contact else None
+        if contact is None:
+            return []
+        return [(Button(self._label(t, contact), pl.node(contact.id)),)]
 
     def _visible(self, node_id: str) -> Node | None:
         node = self.knowledge.nodes.get(node_id)
@@ -468,14 +777,27 @@ class Engine:
                 escape(
                     t(
                         "Lotse does not store your name, your phone number or what you ask. "
-                        "The only thing it stores is the language you chose, under a "
-                        "scrambled number that cannot be traced back to you."
+                        "The only thing it stores about you is the language you chose, under "
+                        "a scrambled number that cannot be traced back to you. /forget "
+                        "deletes it."
+                    )
+                ),
+                escape(
+                    t(
+                        "If you rate an answer or write a note, it is stored without your "
+                        "name, number or chat: only the day, the topic, the town and the "
+                        "language. Phone numbers and e-mail addresses are removed from notes. "
+                        "If a search finds nothing, the words are stored the same way, so "
+                        "that the integration office can see what is missing. Everything is "
+                        "deleted after {days} days.",
+                        days=self.retention_days,
                     )
                 ),
                 escape(
                     t(
                         "Telegram itself keeps this chat on your phone. If someone else may "
-                        "look at your phone, you can delete the chat in Telegram."
+                        "look at your phone: /erase deletes this conversation, and you can "
+                        "delete the chat in Telegram."
                     )
                 ),
             ]

@@ -58,11 +58,50 @@ class Screen:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """An anonymous "did this help?" answer about a node or a service card."""
+
+    node: str
+    service: str | None
+    topic: str
+    town: str | None
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class Need:
+    """An unmet need: "none of these fits" on a node, or a search that found nothing."""
+
+    kind: str
+    node: str | None
+    topic: str | None
+    town: str | None
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A short note after "this did not help" (the store scrubs it before writing)."""
+
+    about: Rating
+    text: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """The engine's answer: a screen, and what to remember about the user's choices."""
+    """The engine's answer: a screen, and what the shell should record or do.
+
+    The engine decides; the shell carries out: it writes ratings, needs and comments before
+    it sends the screen, remembers a language choice, waits for a comment, or erases the chat.
+    """
 
     screen: Screen
     set_lang: str | None = None
+    rating: Rating | None = None
+    need: Need | None = None
+    comment: Comment | None = None
+    awaits_comment: Rating | None = None
+    erase: bool = False
 
 
 def escape(text: str) -> str:

@@ -69,6 +69,8 @@ def build_application(settings: Settings, core: Core) -> App:
     app.add_handler(CommandHandler("help", lotse.cmd_help))
     app.add_handler(CommandHandler("privacy", lotse.cmd_privacy))
     app.add_handler(CommandHandler("language", lotse.cmd_language))
+    app.add_handler(CommandHandler("erase", lotse.cmd_erase))
+    app.add_handler(CommandHandler("forget", lotse.cmd_forget))
     app.add_handler(CallbackQueryHandler(lotse.on_button))
     app.add_handler(MessageHandler(filters.COMMAND, lotse.on_unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, lotse.on_text))

@@ -1,12 +1,14 @@
 """Telegram updates → engine calls → Bot API calls. Thin: the engine decides everything.
 
-Nothing here logs a user id, chat id, name or message text.
+The shell carries out what a Reply asks for (store a rating, wait for a comment, erase the
+chat) and renders its screen. Nothing here logs a user id, chat id, name or message text.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field, replace
 
 from telegram import Message, Update
 from telegram.constants import ChatType, MessageLimit
@@ -14,27 +16,38 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Contact, Reply, Venue
+from bot.engine.screens import Contact, Reply, Venue, escape
 from bot.i18n import negotiate
 from bot.storage import Storage
+from bot.tg.memory import ChatMemory
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
 
 log = logging.getLogger(__name__)
 CONTACT_NAME_MAX = 64
+DELETE_BATCH = 100
+# One person may leave this much feedback per hour; more is not recorded (in-memory count).
+FEEDBACK_PER_HOUR = 30
 
 
 @dataclass
 class Lotse:
-    """The bot's callbacks, bound to the engine and the storage."""
+    """The bot's callbacks, bound to the engine, the storage and the chats' short memory."""
 
     engine: Engine
     storage: Storage | None = None
+    memory: ChatMemory = field(default_factory=ChatMemory)
+
+    # -- context ------------------------------------------------------------------------
 
     async def context_for(self, update: Update) -> Ctx:
         """The user's language: their choice, else Telegram's language, else German."""
         user = update.effective_user
         if user is not None and self.storage is not None:
-            chosen = await self.storage.language(self.storage.user_key(user.id))
+            try:
+                chosen = await self.storage.language(self.storage.user_key(user.id))
+            except sqlite3.Error as exc:
+                log.warning("could not read a language choice: %s", type(exc).__name__)
+                chosen = None
             if chosen:
                 return self.engine.ctx(chosen)
         code = negotiate(user.language_code if user else None, self.engine.languages)
@@ -44,16 +57,93 @@ class Lotse:
         """The context in a private chat; in a group, a short note (if addressed) and None."""
         ctx = await self.context_for(update)
         chat = update.effective_chat
-        if chat is None or chat.type == ChatType.PRIVATE:
-            return ctx
         message = update.effective_message
+        if chat is None or chat.type == ChatType.PRIVATE:
+            if chat is not None and message is not None:
+                self.memory.track(chat.id, message.message_id)
+            return ctx
         text = (message.text or "") if message else ""
         # Answer only when spoken to, so the bot never chatters in a group.
         if message is not None and (text.startswith("/") or f"@{context.bot.username}" in text):
-            await self.send(
-                message.chat_id, self.engine.group_note(ctx, context.bot.username), context
+            note = self.engine.group_note(ctx, context.bot.username)
+            await context.bot.send_message(
+                message.chat_id,
+                note.screen.text,
+                parse_mode=PARSE_MODE,
+                reply_markup=keyboard(note.screen),
             )
         return None
+
+    # -- carrying out a reply -------------------------------------------------------------
+
+    async def record(self, update: Update, chat_id: int, ctx: Ctx, reply: Reply) -> Reply:
+        """Write what the reply asks to store, before the user is thanked."""
+        user = update.effective_user
+        store = self.storage
+        if store is None:
+            return reply
+        try:
+            if reply.set_lang and user is not None:
+                await store.set_language(store.user_key(user.id), reply.set_lang)
+            feedback = reply.rating or reply.need or reply.comment
+            if feedback and self.memory.allow(chat_id, FEEDBACK_PER_HOUR, 3600):
+                await self._store_feedback(store, ctx, reply)
+        except sqlite3.Error as exc:
+            # The database is locked or the disk is full: apologise, keep serving menus.
+            log.error("could not store feedback or a choice: %s: %s", type(exc).__name__, exc)
+            apology = escape(self.engine.apology(ctx))
+            screen = replace(reply.screen, text=f"<i>{apology}</i>\n\n{reply.screen.text}")
+            return replace(reply, screen=screen)
+        return reply
+
+    async def _store_feedback(self, store: Storage, ctx: Ctx, reply: Reply) -> None:
+        if reply.rating is not None:
+            r = reply.rating
+            await store.add_rating(
+                r.node, r.topic, r.helpful, ctx.lang, service_id=r.service, town=r.town
+            )
+        if reply.comment is not None:
+            about = reply.comment.about
+            await store.add_comment(
+                about.node,
+                about.topic,
+                reply.comment.text,
+                ctx.lang,
+                service_id=about.service,
+                town=about.town,
+            )
+        if reply.need is not None:
+            n = reply.need
+            await store.add_need(
+                n.kind, ctx.lang, node_id=n.node, topic=n.topic, query=n.query, town=n.town
+            )
+
+    async def answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: Ctx, reply: Reply
+    ) -> None:
+        """Carry out a reply to a message or command: record, then send a new message."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        reply = await self.carry_out(update, context, ctx, chat.id, reply)
+        await self.send(chat.id, reply, context)
+
+    async def carry_out(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        ctx: Ctx,
+        chat_id: int,
+        reply: Reply,
+    ) -> Reply:
+        """Everything a reply asks for except showing its screen."""
+        reply = await self.record(update, chat_id, ctx, reply)
+        if reply.awaits_comment is not None:
+            self.memory.await_comment(chat_id, reply.awaits_comment, reply.screen.place)
+        if reply.erase:
+            await self.erase(chat_id, context)
+        self.memory.set_place(chat_id, reply.screen.place)
+        return reply
 
     async def send(
         self, chat_id: int, reply: Reply, context: ContextTypes.DEFAULT_TYPE
@@ -67,6 +157,7 @@ class Lotse:
             reply_markup=keyboard(screen),
             link_preview_options=NO_PREVIEW,
         )
+        self.memory.track(chat_id, message.message_id)
         await self.attachments(chat_id, reply, context)
         return message
 
@@ -76,87 +167,115 @@ class Lotse:
         """Send the screen's contact cards and map pins."""
         for item in reply.screen.attachments:
             if isinstance(item, Contact):
-                await context.bot.send_contact(
+                sent = await context.bot.send_contact(
                     chat_id,
                     phone_number=item.phone,
                     first_name=item.name[:CONTACT_NAME_MAX],
                 )
             elif isinstance(item, Venue):
-                await context.bot.send_venue(
+                sent = await context.bot.send_venue(
                     chat_id,
                     latitude=item.lat,
                     longitude=item.lon,
                     title=item.title,
                     address=item.address,
                 )
+            self.memory.track(chat_id, sent.message_id)
 
-    async def remember(self, update: Update, reply: Reply) -> None:
-        """Store a language the user chose (the only per-user record)."""
-        user = update.effective_user
-        if reply.set_lang and user is not None and self.storage is not None:
-            await self.storage.set_language(self.storage.user_key(user.id), reply.set_lang)
+    async def erase(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Delete every message of this chat the bot may still delete (48 hours)."""
+        ids = self.memory.deletable(chat_id)
+        for start in range(0, len(ids), DELETE_BATCH):
+            try:
+                await context.bot.delete_messages(chat_id, ids[start : start + DELETE_BATCH])
+            except TelegramError as exc:
+                log.warning("could not delete some messages: %s", exc.message)
 
-    async def answer(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
-    ) -> None:
-        """Send a reply to a message or command."""
-        await self.remember(update, reply)
-        if update.effective_chat is not None:
-            await self.send(update.effective_chat.id, reply, context)
+    # -- commands ---------------------------------------------------------------------------
 
     async def cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start, and deep links /start <topic>."""
         ctx = await self.private(update, context)
         if ctx is not None:
             arg = context.args[0] if context.args else None
-            await self.answer(update, context, self.engine.start(ctx, arg))
+            await self.answer(update, context, ctx, self.engine.start(ctx, arg))
 
     async def cmd_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/menu: the main menu."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.menu(ctx))
+            await self.answer(update, context, ctx, self.engine.menu(ctx))
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/help: how the bot works."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.help(ctx))
+            await self.answer(update, context, ctx, self.engine.help(ctx))
 
     async def cmd_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/privacy: what is stored."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.privacy(ctx))
+            await self.answer(update, context, ctx, self.engine.privacy(ctx))
 
     async def cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/language: the language picker."""
+        """/language: the language picker, returning to where the user was."""
+        ctx = await self.private(update, context)
+        chat = update.effective_chat
+        if ctx is not None and chat is not None:
+            place = self.memory.place(chat.id)
+            await self.answer(update, context, ctx, self.engine.language(ctx, place))
+
+    async def cmd_erase(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/erase: delete this conversation (quick exit)."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.language(ctx))
+            await self.answer(update, context, ctx, self.engine.erase(ctx))
+
+    async def cmd_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/forget: delete the stored language choice, the only per-user record."""
+        ctx = await self.private(update, context)
+        user = update.effective_user
+        if ctx is None or user is None or self.storage is None:
+            return
+        had = await self.storage.forget(self.storage.user_key(user.id))
+        negotiated = negotiate(user.language_code, self.engine.languages) or "de"
+        await self.answer(
+            update, context, ctx, self.engine.forget(self.engine.ctx(negotiated), had_data=had)
+        )
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command the bot does not have."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.unknown_command(ctx))
+            await self.answer(update, context, ctx, self.engine.unknown_command(ctx))
+
+    # -- messages and buttons -------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Typed text."""
+        """Typed text: the answer to "what was missing?", or a question to search."""
         ctx = await self.private(update, context)
         message = update.effective_message
         if ctx is None or message is None or message.text is None:
             return
+        chat_id = message.chat_id
         if len(message.text) >= MessageLimit.MAX_TEXT_LENGTH:
-            await self.answer(update, context, self.engine.too_long(ctx))
+            self.memory.cancel_comment(chat_id)
+            await self.answer(update, context, ctx, self.engine.too_long(ctx))
             return
-        await self.answer(update, context, self.engine.text(ctx, message.text))
+        pending = self.memory.take_comment(chat_id)
+        if pending is not None:
+            about, place = pending
+            reply = self.engine.comment(ctx, about, message.text, place)
+        else:
+            reply = self.engine.text(ctx, message.text, self.memory.place(chat_id))
+        await self.answer(update, context, ctx, reply)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice messages and everything else that is not text."""
         ctx = await self.private(update, context)
         if ctx is not None:
-            await self.answer(update, context, self.engine.unsupported(ctx))
+            await self.answer(update, context, ctx, self.engine.unsupported(ctx))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: edit the message in place to the next screen."""
@@ -165,26 +284,31 @@ class Lotse:
             return
         await query.answer()
         ctx = await self.context_for(update)
-        reply = self.engine.press(ctx, query.data)
-        await self.remember(update, reply)
         message = query.message
+        if message is None:
+            return
+        chat_id = message.chat.id
+        self.memory.cancel_comment(chat_id)
+        reply = self.engine.press(ctx, query.data)
+        reply = await self.carry_out(update, context, ctx, chat_id, reply)
+        if reply.erase or not isinstance(message, Message):
+            await self.send(chat_id, reply, context)
+            return
+        self.memory.track(chat_id, message.message_id)
         screen = reply.screen
-        if isinstance(message, Message):
-            try:
-                await message.edit_text(
-                    screen.text,
-                    parse_mode=PARSE_MODE,
-                    reply_markup=keyboard(screen),
-                    link_preview_options=NO_PREVIEW,
-                )
-            except BadRequest as exc:
-                if "not modified" not in exc.message.lower():
-                    # Too old to edit, or gone: send the screen as a new message instead.
-                    await self.send(message.chat_id, reply, context)
-                    return
-            await self.attachments(message.chat_id, reply, context)
-        elif message is not None:
-            await self.send(message.chat.id, reply, context)
+        try:
+            await message.edit_text(
+                screen.text,
+                parse_mode=PARSE_MODE,
+                reply_markup=keyboard(screen),
+                link_preview_options=NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                # Too old to edit, or gone: send the screen as a new message instead.
+                await self.send(chat_id, reply, context)
+                return
+        await self.attachments(chat_id, reply, context)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error without any personal data; the bot keeps running."""
