@@ -34,7 +34,15 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     if argv and argv[0] in STAFF_COMMANDS:
         from bot.staff.cli import main as staff_main
 
-        return staff_main(argv, {"knowledge": str(settings.knowledge_dir)})
+        return staff_main(
+            argv,
+            {
+                "knowledge": str(settings.knowledge_dir),
+                "db": str(settings.db_path),
+                "min_group": str(settings.min_group),
+                "retention_days": str(settings.retention_days),
+            },
+        )
     setup_logging(settings)
     from bot.runtime import build_core
 

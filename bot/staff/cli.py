@@ -1,16 +1,24 @@
-"""The staff command line: ``python -m bot validate`` (more commands join later). No Telegram."""
+"""The staff command line: ``python -m bot validate``, ``python -m bot feedback ...``.
+
+Staff layer: reads knowledge and the feedback database; no Telegram. ``main`` returns the
+exit code (0 fine, 1 a problem found or no database, 2 a usage error) and is called by tests.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.knowledge.model import ERROR, WARNING
+from bot.knowledge.loader import read_knowledge
+from bot.knowledge.model import ERROR, WARNING, Knowledge
 from bot.knowledge.validate import validate
 from bot.runtime import utc_today
+from bot.staff.report import DEFAULT_DAYS, Filters
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -24,6 +32,158 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if n_errors else 0
 
 
+def _knowledge(args: argparse.Namespace) -> Knowledge | None:
+    """The knowledge for titles; the report still works (with ids) when it cannot be read."""
+    try:
+        return read_knowledge(Path(args.knowledge)).knowledge
+    except (OSError, ValueError):
+        return None
+
+
+def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
+    """The database, migrated to the current schema; None (and a message) when missing."""
+    from bot.storage import Storage
+
+    path = Path(args.db)
+    if not path.is_file():
+        out.write(f"{path}: keine Datenbank gefunden (LOTSE_DB)\n")
+        return None
+
+    async def touch() -> None:
+        store = await Storage.open(path)
+        await store.close()
+
+    asyncio.run(touch())
+    return path
+
+
+def _filters(args: argparse.Namespace, default_days: int | None) -> Filters:
+    """The period and filters from the options; without --since, the last days."""
+    until = args.until
+    since = args.since
+    if default_days is not None:
+        until = until or utc_today()
+        since = since or until - dt.timedelta(days=default_days - 1)
+    return Filters(since=since, until=until, town=args.town, lang=args.lang)
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the feedback report for a period."""
+    from bot.staff.report import build_report, render_text
+
+    path = _open_db(args, out)
+    if path is None:
+        return 1
+    report = build_report(
+        path, _filters(args, DEFAULT_DAYS), knowledge=_knowledge(args), min_group=args.min_group
+    )
+    out.write(render_text(report))
+    return 0
+
+
+def cmd_html(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the report as one self-contained HTML page."""
+    from bot.staff.page import render_html
+    from bot.staff.report import build_report
+
+    path = _open_db(args, out)
+    if path is None:
+        return 1
+    report = build_report(
+        path, _filters(args, DEFAULT_DAYS), knowledge=_knowledge(args), min_group=args.min_group
+    )
+    Path(args.out).write_text(render_html(report), encoding="utf-8")
+    out.write(f"Bericht geschrieben: {args.out}\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """Export one row per record as CSV, XLSX or JSONL."""
+    from contextlib import closing
+
+    from bot.staff.export import records, write_csv, write_jsonl, write_xlsx
+
+    if args.format == "xlsx" and not args.out:
+        out.write("feedback export --format xlsx braucht --out DATEI.xlsx\n")
+        return 2
+    path = _open_db(args, out)
+    if path is None:
+        return 1
+    rows = records(
+        path, _filters(args, None), knowledge=_knowledge(args), min_group=args.min_group
+    )
+    with closing(rows):
+        if args.format == "xlsx":
+            n = write_xlsx(rows, Path(args.out))
+        elif not args.out:
+            (write_csv if args.format == "csv" else write_jsonl)(rows, out)
+            return 0
+        else:
+            # The byte-order mark makes Excel read the CSV as UTF-8.
+            encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+            with Path(args.out).open("w", encoding=encoding, newline="") as file:
+                n = (write_csv if args.format == "csv" else write_jsonl)(rows, file)
+    out.write(f"{n} Datensätze geschrieben: {args.out}\n")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
+    """Delete feedback older than the retention period now."""
+    from bot.storage import Storage
+
+    path = _open_db(args, out)
+    if path is None:
+        return 1
+
+    async def purge() -> int:
+        store = await Storage.open(path)
+        try:
+            return await store.purge(args.retention_days, utc_today())
+        finally:
+            await store.close()
+
+    deleted = asyncio.run(purge())
+    out.write(f"{deleted} Einträge älter als {args.retention_days} Tage gelöscht\n")
+    return 0
+
+
+def _feedback_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], defaults: dict[str, str]
+) -> None:
+    """``feedback report|export|html|purge``."""
+    feedback = sub.add_parser("feedback", help="read, export or purge the anonymous feedback")
+    actions = feedback.add_subparsers(dest="action", required=True)
+
+    def common(p: argparse.ArgumentParser, period: str) -> None:
+        p.add_argument("--db", default=defaults.get("db", "var/lotse.sqlite3"))
+        p.add_argument("--knowledge", default=defaults["knowledge"])
+        p.add_argument("--min-group", type=int, default=int(defaults.get("min_group", "5")))
+        p.add_argument("--since", type=dt.date.fromisoformat, help=f"YYYY-MM-DD ({period})")
+        p.add_argument("--until", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today)")
+        p.add_argument("--town", help="town id, e.g. herten")
+        p.add_argument("--lang", help="language code, e.g. tr")
+
+    last = f"default: the last {DEFAULT_DAYS} days"
+    report = actions.add_parser("report", help="the report in the terminal")
+    common(report, last)
+    report.set_defaults(run=cmd_report)
+    export = actions.add_parser("export", help="one row per record: csv (;), xlsx, jsonl")
+    common(export, "default: everything")
+    export.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_export)
+    html = actions.add_parser("html", help="the report as one self-contained HTML page")
+    common(html, last)
+    html.add_argument("--out", required=True)
+    html.set_defaults(run=cmd_html)
+    purge = actions.add_parser("purge", help="delete feedback older than the retention now")
+    purge.add_argument("--db", default=defaults.get("db", "var/lotse.sqlite3"))
+    purge.add_argument(
+        "--retention-days", type=int, default=int(defaults.get("retention_days", "365"))
+    )
+    purge.set_defaults(run=cmd_purge)
+
+
 def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     """The command line, with defaults from the settings."""
     top = argparse.ArgumentParser(prog="python -m bot", description="Lotse staff tools")
@@ -31,11 +191,15 @@ def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     validate_p = sub.add_parser("validate", help="check knowledge/ and print every problem")
     validate_p.add_argument("--knowledge", default=defaults["knowledge"])
     validate_p.set_defaults(run=cmd_validate)
+    _feedback_parser(sub, defaults)
     return top
 
 
 def main(argv: Sequence[str], defaults: dict[str, str], out: TextIO | None = None) -> int:
     """Run a staff command; returns the exit code."""
-    args = parser(defaults).parse_args(list(argv))
+    try:
+        args = parser(defaults).parse_args(list(argv))
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return exc.code if isinstance(exc.code, int) else 2
     result: int = args.run(args, out or sys.stdout)
     return result
