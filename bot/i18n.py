@@ -11,6 +11,7 @@ Two domains per language under ``locales/<lang>/LC_MESSAGES/``:
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -59,6 +60,7 @@ class LanguageCatalog:
     draft: bool = False
 
 
+@functools.cache
 def native_name(lang: str) -> str:
     """The language's name in its own language and script (``Türkçe``, ``العربية``)."""
     name = Locale.parse(lang).get_display_name(lang) or lang

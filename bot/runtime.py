@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.crisis import CrisisDetector
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
@@ -42,4 +43,11 @@ def build_core(settings: Settings) -> Core:
         len(warnings),
         ", ".join(catalogs.codes),
     )
-    return Core(knowledge, catalogs, Engine(knowledge, catalogs, utc_today), tuple(warnings))
+    engine = Engine(
+        knowledge,
+        catalogs,
+        utc_today,
+        crisis=CrisisDetector.build(knowledge),
+        retention_days=settings.retention_days,
+    )
+    return Core(knowledge, catalogs, engine, tuple(warnings))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.crisis import CrisisDetector
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
@@ -36,7 +37,7 @@ def mini() -> Knowledge:
 @pytest.fixture(scope="session")
 def mini_engine(mini: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the test knowledge, on a fixed day."""
-    return Engine(mini, catalogs, lambda: TODAY)
+    return Engine(mini, catalogs, lambda: TODAY, crisis=CrisisDetector.build(mini))
 
 
 @pytest.fixture(scope="session")
@@ -49,4 +50,4 @@ def real() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(real: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the real knowledge and catalogs."""
-    return Engine(real, catalogs, lambda: TODAY)
+    return Engine(real, catalogs, lambda: TODAY, crisis=CrisisDetector.build(real))

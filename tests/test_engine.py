@@ -6,7 +6,7 @@ import pytest
 
 from bot import payloads as pl
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Contact, Screen, Venue, plain
+from bot.engine.screens import Contact, Need, Screen, Venue, plain
 from tests.conftest import TODAY
 
 
@@ -205,3 +205,81 @@ def test_every_button_payload_fits_telegram(mini_engine: Engine) -> None:
                 assert pl.fits(p), p
                 todo.append(p)
     assert len(seen) > 15
+
+
+# -- feedback, unmet needs, erase --------------------------------------------------------
+
+
+def test_answers_ask_whether_they_helped(mini_engine: Engine) -> None:
+    screen = mini_engine.press(de(), "n:pflege").screen
+    assert plain(screen.text).endswith("Hat Ihnen das geholfen?")
+    assert ("👍 Ja, hat geholfen", "+:n:pflege") in [
+        (b.label, b.payload) for b in screen.buttons[-2]
+    ]
+
+
+def test_helpful_is_recorded_and_thanked_without_asking_again(mini_engine: Engine) -> None:
+    reply = mini_engine.press(de(), "+:s:beratung_herten:gewalt:herten")
+    assert reply.rating is not None
+    assert (reply.rating.node, reply.rating.service, reply.rating.topic) == (
+        "gewalt",
+        "beratung_herten",
+        "frauen",
+    )
+    assert reply.rating.helpful is True
+    assert reply.rating.town == "herten"
+    text = plain(reply.screen.text)
+    assert text.startswith("Danke für Ihre Rückmeldung!")
+    assert "Hat Ihnen das geholfen?" not in text
+    assert not any(p and p.startswith("+:") for p in payloads(reply.screen))
+
+
+def test_not_helpful_asks_what_was_missing_then_stores_the_note(mini_engine: Engine) -> None:
+    reply = mini_engine.press(de(), "-:n:pflege")
+    assert reply.rating is not None
+    assert reply.rating.helpful is False
+    assert reply.awaits_comment == reply.rating
+    assert "Was hat gefehlt?" in plain(reply.screen.text)
+    assert payloads(reply.screen) == ["n:pflege"]  # "Skip" returns to where the user was
+    done = mini_engine.comment(de(), reply.rating, "Öffnungszeiten am Abend", "n:pflege")
+    assert done.comment is not None
+    assert done.comment.text == "Öffnungszeiten am Abend"
+    assert plain(done.screen.text).startswith("Danke! Ihre Notiz wurde ohne Ihren Namen")
+    assert done.screen.place == "n:pflege"
+
+
+def test_a_note_that_signals_danger_is_not_stored_but_answered(mini_engine: Engine) -> None:
+    about = mini_engine.press(de(), "-:n:pflege").awaits_comment
+    assert about is not None
+    reply = mini_engine.comment(de(), about, "mein mann schlägt mich", "n:pflege")
+    assert reply.comment is None
+    assert "Hilfe sofort" in plain(reply.screen.text)
+
+
+def test_none_of_these_fits_is_an_unmet_need(mini_engine: Engine) -> None:
+    question = mini_engine.press(de(), "n:frauen").screen
+    assert button(question, "Nichts davon passt") == "?:frauen"
+    reply = mini_engine.press(de(), "?:frauen")
+    assert reply.need == Need("none_fits", "frauen", "frauen", None)
+    assert "Danke, dass Sie uns das sagen." in plain(reply.screen.text)
+    # The office marked "contact: true" is offered.
+    assert button(reply.screen, "Pflege") == "n:pflege"
+
+
+def test_erase_button_on_womens_topics_only(mini_engine: Engine) -> None:
+    women = mini_engine.press(de(), "n:gewalt:herten").screen
+    care = mini_engine.press(de(), "n:pflege").screen
+    assert button(women, "Diesen Chat löschen") == "x"
+    assert "🧹 Diesen Chat löschen" not in labels(care)
+    reply = mini_engine.press(de(), "x")
+    assert reply.erase is True
+    assert "lange drücken" in plain(reply.screen.text)
+    assert reply.screen.buttons == ()
+
+
+def test_emergency_screen_puts_the_kind_first(mini_engine: Engine) -> None:
+    screen = mini_engine.emergency(de(), "violence", back="n:pflege").screen
+    text = plain(screen.text)
+    assert "116 016" in text
+    assert labels(screen)[0] == "↩️ Weiter, wo ich war"
+    assert payloads(screen)[0] == "n:pflege"

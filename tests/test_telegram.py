@@ -7,6 +7,7 @@ every journey here also proves that no request of ours would bounce off Telegram
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.config import Settings
 from bot.runtime import Core, build_core
-from bot.tg.app import build_application
+from bot.tg.app import App, build_application
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
 from tests.fakes import FakeBotApi, FakeUser
 
@@ -37,6 +39,22 @@ def core() -> Core:
     return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
 
 
+def watch_handled(server: FakeBotApi, app: App) -> None:
+    """Make the fake wait until the bot has finished with each update, not just fetched it.
+
+    A probe in a later handler group runs after Lotse's handler is done with the update, so
+    "idle" no longer depends on timing: slow machines only make the tests slower.
+    """
+    handled: set[int] = set()
+
+    async def probe(update: Update, context: object) -> None:
+        del context
+        handled.add(update.update_id)
+
+    app.add_handler(TypeHandler(Update, probe), group=1)
+    server.idle_checks.append(lambda: all(u in handled for u in server.injected_update_ids))
+
+
 @asynccontextmanager
 async def running(tmp_path: Path, core: Core, idle_quiet: float = 0.08) -> AsyncIterator[Running]:
     async with FakeBotApi(now=NOW, idle_quiet=idle_quiet) as server:
@@ -47,6 +65,7 @@ async def running(tmp_path: Path, core: Core, idle_quiet: float = 0.08) -> Async
             salt="test-salt",
         )
         app = build_application(settings, core)
+        watch_handled(server, app)
         async with server.running(app, allowed_updates=Update.ALL_TYPES):
             yield Running(server, settings)
         assert server.rejected == []
@@ -238,16 +257,17 @@ async def test_no_personal_data_or_token_in_logs(
 
 async def test_every_button_reachable_from_start_answers(tmp_path: Path, core: Core) -> None:
     """Press every distinct button reachable from /start (German) and check each answer."""
-    async with running(tmp_path, core, idle_quiet=0.01) as r:
+    async with running(tmp_path, core, idle_quiet=0.0) as r:
         user = r.server.user(2100, "Crawler", language_code="de")
         await user.send("/start")
         menu = user.last_bot_message
         seen: set[str] = set()
 
-        # Language buttons are left out: they are pressed in the language tests, and here
-        # they would switch the crawler's language half-way.
+        # Language buttons and "erase this chat" are left out: they have tests of their own,
+        # and here they would switch the crawler's language or delete the crawled message.
         def wanted(data: str | None) -> bool:
-            return bool(data) and "://" not in str(data) and not str(data).startswith("L:")
+            text = str(data)
+            return bool(data) and "://" not in text and not text.startswith("L:") and text != "x"
 
         def payload(data: str | None) -> str:
             assert data is not None
@@ -269,3 +289,96 @@ async def test_every_button_reachable_from_start_answers(tmp_path: Path, core: C
                         todo.append(payload(target))
         print(f"all-buttons crawl: {len(seen)} screens")
         assert len(seen) > 300
+
+
+def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    """Read the bot's real database file."""
+    with sqlite3.connect(settings.db_path) as db:
+        found = db.execute(sql).fetchall()
+    db.close()
+    return found
+
+
+async def test_rating_and_comment_are_stored_anonymously(bot: Running) -> None:
+    user = bot.server.user(3001, "Ayşe", language_code="de", username="ayse_h")
+    await user.send("/start")
+    await user.press("🧓 Pflege für Angehörige")
+    await user.press("📋 Was ist ein Pflegegrad?")
+    await user.press("Herten")
+    await user.press("👎 Nein")
+    assert "Was hat gefehlt?" in last(user)
+    await user.send("Ich brauche das auf Türkisch, ruf mich an: 0171 2345678, ayse@example.org")
+    assert "Danke! Ihre Notiz wurde ohne Ihren Namen gespeichert." in last(user)
+    ratings = rows(
+        bot.settings, "SELECT node_id, service_id, topic, helpful, lang, town FROM ratings"
+    )
+    assert ratings == [("pflegegrad", None, "pflege", 0, "de", "herten")]
+    comments = rows(bot.settings, "SELECT node_id, text FROM comments")
+    assert len(comments) == 1
+    node, text = comments[0]
+    assert node == "pflegegrad"
+    assert "0171" not in str(text)
+    assert "ayse@example.org" not in str(text)
+    assert "Türkisch" in str(text)
+    files = [bot.settings.db_path, Path(f"{bot.settings.db_path}-wal")]
+    raw = b"".join(f.read_bytes() for f in files)
+    for secret in (b"3001", "Ayşe".encode(), b"ayse_h", b"2345678"):
+        assert secret not in raw
+
+
+async def test_none_fits_and_no_result_become_unmet_needs(bot: Running) -> None:
+    user = bot.server.user(3002, "N", language_code="de")
+    await user.send("/start")
+    await user.press("🌍 Migration und Integration")
+    await user.press("🤷 Nichts davon passt")
+    assert "Danke, dass Sie uns das sagen." in last(user)
+    assert rows(bot.settings, "SELECT kind, node_id, topic FROM needs") == [
+        ("none_fits", "migration", "migration")
+    ]
+
+
+async def test_erase_leaves_no_message_of_the_last_48_hours(bot: Running) -> None:
+    user = bot.server.user(3003, "F", language_code="de")
+    await user.send("/start")
+    await user.press("👩 Hilfe für Frauen")
+    await user.press("🛡️ Gewalt oder Bedrohung")
+    await user.press("Marl")
+    menu = user.last_bot_message
+    await user.send("hallo")
+    bot.server.advance(hours=1)
+    await user.press("🧹 Diesen Chat löschen", message=menu)
+    remaining = user.messages
+    assert len(remaining) == 1
+    assert remaining[0].from_bot
+    assert "lange drücken" in (remaining[0].text or "")
+    assert "Gewalt" not in (remaining[0].text or "")
+
+
+async def test_erase_command_works_too(bot: Running) -> None:
+    user = bot.server.user(3004, "F", language_code="de")
+    await user.send("/start")
+    await user.send("/erase")
+    assert [m.from_bot for m in user.messages] == [True]
+
+
+async def test_forget_deletes_the_language_choice(bot: Running) -> None:
+    user = bot.server.user(3005, "F", language_code="de")
+    await user.send("/language")
+    await user.press("English")
+    assert len(rows(bot.settings, "SELECT * FROM preferences")) == 1
+    await user.send("/forget")
+    assert "Ihre Sprachwahl ist gelöscht" in last(user)
+    assert rows(bot.settings, "SELECT * FROM preferences") == []
+    await user.send("/forget")
+    assert "Über Sie ist nichts gespeichert." in last(user)
+
+
+async def test_crisis_text_answers_with_the_emergency_screen_first(bot: Running) -> None:
+    user = bot.server.user(3006, "A", language_code="ar")
+    await user.send("/start")
+    await user.press(user.last_bot_message.buttons[2][0][0])  # women's topics
+    await user.send("zawji yadrebni")
+    text = last(user)
+    assert text.index("110") < text.index("116 016")
+    labels = [t for row in user.last_bot_message.buttons for t, _ in row]
+    assert any("↩️" in label for label in labels)  # continue where she was

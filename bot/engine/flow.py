@@ -7,6 +7,7 @@ buttons' payloads (bot.payloads), the chosen language comes in with the context.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -97,6 +98,9 @@ class Engine:
         self.search = search
         self.crisis = crisis
         self.retention_days = retention_days
+        # Babel loads locale data lazily (tens of ms each): load it now, not on a user's tap.
+        for code in self.languages:
+            native_name(code)
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC).date())
 
     @property
@@ -816,6 +820,7 @@ def _rows(buttons: list[Button], width: int) -> list[tuple[Button, ...]]:
     return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
+@functools.cache
 def _language_name(code: str, lang: str) -> str:
     try:
         return Locale.parse(code).get_display_name(lang) or code

@@ -127,6 +127,7 @@ class FakeBotApi:
         self.idle_quiet = idle_quiet
         self.idle_timeout = idle_timeout
         self.idle_checks: list[Callable[[], bool]] = []
+        self.injected_update_ids: list[int] = []
         self.chats: dict[int, FakeChat] = {}
         self.requests: list[RecordedRequest] = []
         self.rejected: list[Rejection] = []
@@ -348,6 +349,7 @@ class FakeBotApi:
         update_id = self._next_update_id
         self._next_update_id += 1
         self._updates.append({"update_id": update_id, kind: dict(payload)})
+        self.injected_update_ids.append(update_id)
         self._last_injected = update_id
         self._notify()
         return update_id
