@@ -240,8 +240,10 @@ class _Checker:
                 elif sid not in e.services:
                     self.add(where, "emergency", f"first: {kind}: '{sid}' is not on the screen")
         seen: dict[tuple[str, str], Where] = {}
+        unknown: set[str] = set()
         for rule in e.rules:
-            if rule.lang not in LANGUAGES:
+            if rule.lang not in LANGUAGES and rule.lang not in unknown:
+                unknown.add(rule.lang)
                 self.add(rule.where, rule.lang, f"unknown language ({_one_of(LANGUAGES)})")
             if rule.kind not in ROLES:
                 self.add(rule.where, rule.lang, f"unknown kind '{rule.kind}' ({_one_of(ROLES)})")
