@@ -1,0 +1,176 @@
+"""Search: typos, diacritics, word forms, scripts, gibberish, services, hidden events, ranking,
+and the accuracy floor over the labelled queries in tests/data/search_queries.yaml."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from benchmarks.bench_search import evaluate, load_queries
+from bot.i18n import LANGUAGES, Catalogs
+from bot.knowledge.model import Knowledge
+from bot.search import Hit, SearchIndex
+from bot.textnorm import fold, tokens, umlaut_variant
+from tests.conftest import TODAY
+
+# Top-3 accuracy measured when these floors were set (draft catalogs of all 11 languages):
+# 99.0 % over all 210 queries, at least 94.4 % in every language (Arabic, Persian). The floors
+# leave a small margin; raise them when the search or the translated keywords get better,
+# never lower them to make a change pass.
+TOP3_FLOOR = 0.96
+TOP3_FLOOR_PER_LANGUAGE = 0.88
+
+
+@pytest.fixture(scope="module")
+def index(real: Knowledge, catalogs: Catalogs) -> SearchIndex:
+    """The index over the real knowledge and every language's catalog."""
+    return SearchIndex.build(real, catalogs)
+
+
+def first(index: SearchIndex, query: str, lang: str = "de") -> str | None:
+    """The id of the best hit, or None."""
+    hits = index.search(query, lang, today=TODAY)
+    return hits[0].id if hits else None
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "expected"),
+    [
+        # the obvious node first, for clear requests
+        ("pflegegrad beantragen", "de", "pflegegrad"),
+        ("mama demenz", "de", "pflege_demenz"),
+        ("frauenhaus", "de", "frauenhaus"),
+        ("arzt am wochenende", "de", "arzt_notdienst"),
+        ("ungewollt schwanger", "de", "schwanger"),
+        ("handyvertrag kündigen", "de", "vertrag"),
+        ("dolmetscher", "de", "sprachmittler"),
+        ("einbürgerung", "de", "auslaenderamt"),
+        ("care for my father", "en", "pflege"),
+        ("babam icin bakim", "tr", "pflege"),
+        ("muj bije mnie", "pl", "gewalt"),
+        ("zawji yadrebni", "ar", "gewalt"),
+        ("moraghebat az pedaram", "fa", "pflege"),
+        # typos
+        ("pflegegard", "de", "pflegegrad"),
+        ("demens", "de", "pflege_demenz"),
+        ("schwangerschft", "de", "schwanger"),
+        ("auslenderbehorde", "de", "auslaenderamt"),
+        # case and diacritics: missing, replaced by ae/oe/ue, or Turkish dotless i
+        ("AUSLÄNDERBEHÖRDE", "de", "auslaenderamt"),
+        ("auslaenderbehoerde", "de", "auslaenderamt"),
+        ("auslanderbehorde", "de", "auslaenderamt"),
+        ("bakım parası", "tr", "pflege_geld"),
+        ("bakim parasi", "tr", "pflege_geld"),
+        # word forms (stemming) and German compounds
+        ("Schwangerschaften", "de", "schwanger"),
+        ("vergessliche Mutter", "de", "pflege_demenz"),
+        ("kinderarzt", "de", "arzt_notdienst"),
+        # other scripts, and the user's language, German and English together
+        ("переводчик", "ru", "sprachmittler"),
+        ("perevodchik", "ru", "sprachmittler"),
+        ("زوجي يضربني", "ar", "gewalt"),
+        ("dementia", "tr", "pflege_demenz"),
+        ("pflegegrad nasil alinir", "tr", "pflegegrad"),
+    ],
+)
+def test_the_answer_comes_first(index: SearchIndex, query: str, lang: str, expected: str) -> None:
+    assert first(index, query, lang) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["xqzvbnm", "asdfgh jklö", "qwrtzp", "zzzz", "", "   ", "!!!", "?", "🙂"],
+)
+def test_gibberish_finds_nothing(index: SearchIndex, query: str) -> None:
+    assert index.search(query, "de") == []
+
+
+def test_services_are_found_and_open_from_the_first_node_that_lists_them(
+    index: SearchIndex,
+) -> None:
+    hits = index.search("telefonseelsorge", "de", today=TODAY)
+    service = next(h for h in hits if h.kind == "service" and h.id == "telefonseelsorge")
+    assert service.node_id == "notfall"  # breadth-first: the emergency node comes first
+    hits = index.search("verbraucherzentrale castrop", "de", today=TODAY)
+    assert "verbraucherzentrale_cas" in [h.id for h in hits if h.kind == "service"]
+
+
+def test_hidden_events_are_not_found(mini: Knowledge) -> None:
+    index = SearchIndex.build(mini)
+    assert index.search("altes fest", "de", today=TODAY) == []
+    before = index.search("altes fest", "de", today=dt.date(2019, 12, 1))
+    assert [h.id for h in before][:1] == ["event_alt"]
+
+
+def test_a_service_listed_only_by_a_hidden_event_is_not_found(mini: Knowledge) -> None:
+    index = SearchIndex.build(mini)
+    hits = index.search("beratung herten", "de", today=TODAY)
+    assert all(h.node_id != "event_alt" for h in hits)
+
+
+def test_the_main_menu_is_never_a_result(index: SearchIndex) -> None:
+    assert all(h.id != "start" for h in index.search("hauptmenü hilfe", "de"))
+
+
+def test_results_are_few_and_best_first(index: SearchIndex) -> None:
+    hits = index.search("pflege", "de", limit=3)
+    assert 1 <= len(hits) <= 3
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_hit_is_a_plain_frozen_value() -> None:
+    hit = Hit("node", "pflege", "pflege", 1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.id = "frauen"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("bakım", "bakim"),
+        ("İSTANBUL", "istanbul"),
+        ("Straße", "strasse"),
+        ("mąż", "maz"),
+        ("łódź", "lodz"),
+        ("însărcinată", "insarcinata"),
+        ("أنتحر", "انتحر"),  # alef with hamza
+        ("مي", "می"),  # Arabic and Persian yeh
+        ("كتاب", "کتاب"),  # Arabic and Persian kaf
+        ("مدرسة", "مدرسه"),  # teh marbuta
+        ("۱۱۲", "112"),  # Persian digits
+        ("١١٠", "110"),  # Arabic-Indic digits
+        ("переводчик", "perevodchik"),
+    ],
+)
+def test_folding_makes_spellings_meet(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+def test_umlauts_also_meet_their_two_letter_spelling() -> None:
+    assert umlaut_variant("Schlägt") == "schlaegt"
+    assert umlaut_variant("Pflege") is None
+    assert tokens("Don't – ich's") == ["dont", "ichs"]
+    assert tokens("يَضْرِبُنِي") == ["يضربني"]
+
+
+def test_labelled_queries_cover_every_language() -> None:
+    queries = load_queries()
+    assert len(queries) >= 200
+    for lang in LANGUAGES:
+        assert sum(q.lang == lang for q in queries) >= 15, lang
+
+
+def test_top3_accuracy_stays_above_the_floor(index: SearchIndex) -> None:
+    scores = evaluate(index, load_queries())
+    for lang, score in sorted(scores.items()):
+        print(f"{lang}: top-1 {score.share(score.top1):.1%}, top-3 {score.share(score.top3):.1%}")
+    overall = scores["all"]
+    assert overall.share(overall.top3) >= TOP3_FLOOR
+    low = {
+        lang: s.share(s.top3)
+        for lang, s in scores.items()
+        if s.share(s.top3) < TOP3_FLOOR_PER_LANGUAGE
+    }
+    assert low == {}
