@@ -52,8 +52,10 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
         return 1
     if settings.token:
-        from bot.tg.app import run_polling
+        from bot.tg.app import run_polling, run_webhook
 
+        if settings.webhook_url:
+            return run_webhook(settings, core)
         return run_polling(settings, core)
     from bot.console import run_console
 

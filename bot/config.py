@@ -5,6 +5,7 @@ Nothing is read at import time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,15 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
     except ValueError:
         raise ConfigError("LOTSE_STAFF_IDS must be comma-separated Telegram user ids") from None
     staff_chat_raw = merged.get("LOTSE_STAFF_CHAT", "").strip()
+    webhook_url = merged.get("LOTSE_WEBHOOK_URL") or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        raise ConfigError("LOTSE_WEBHOOK_URL must be an https:// address (Telegram requires it)")
+    secret = merged.get("LOTSE_WEBHOOK_SECRET") or None
+    if webhook_url and (not secret or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret)):
+        raise ConfigError(
+            "LOTSE_WEBHOOK_SECRET must be set with LOTSE_WEBHOOK_URL: 16-256 characters of "
+            "A-Z, a-z, 0-9, _ and -"
+        )
     rate_raw = merged.get("LOTSE_RATE_LIMIT", "on").strip().lower()
     if rate_raw not in ("on", "off"):
         raise ConfigError("LOTSE_RATE_LIMIT must be 'on' or 'off'")
@@ -102,8 +112,8 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
         staff_ids=staff_ids,
         staff_chat=_int(merged, "LOTSE_STAFF_CHAT", 0) if staff_chat_raw else None,
         rate_limit=rate_raw == "on",
-        webhook_url=merged.get("LOTSE_WEBHOOK_URL") or None,
-        webhook_secret=merged.get("LOTSE_WEBHOOK_SECRET") or None,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
         webhook_listen=merged.get("LOTSE_WEBHOOK_LISTEN") or defaults.webhook_listen,
         webhook_port=_int(merged, "LOTSE_WEBHOOK_PORT", defaults.webhook_port),
     )

@@ -183,6 +183,21 @@ class Storage:
         )
         await self.db.commit()
 
+    async def setting(self, key: str) -> str | None:
+        """A value the bot keeps for itself (never about a user)."""
+        async with self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_setting(self, key: str, value: str) -> None:
+        """Keep a value for the bot itself."""
+        await self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        await self.db.commit()
+
     async def forget(self, user_key: str) -> bool:
         """Delete everything stored for this user; whether there was anything."""
         cursor = await self.db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))

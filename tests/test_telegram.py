@@ -10,8 +10,9 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -32,6 +33,7 @@ class Running:
 
     server: FakeBotApi
     settings: Settings
+    app: App
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +58,24 @@ def watch_handled(server: FakeBotApi, app: App) -> None:
 
 
 @asynccontextmanager
-async def running(tmp_path: Path, core: Core, idle_quiet: float = 0.08) -> AsyncIterator[Running]:
+async def running(
+    tmp_path: Path, core: Core, idle_quiet: float = 0.08, **overrides: Any
+) -> AsyncIterator[Running]:
     async with FakeBotApi(now=NOW, idle_quiet=idle_quiet) as server:
+        # The fake has no sending caps: the rate limiter is off, as for the benchmarks,
+        # unless a test is about it.
         settings = Settings(
             token=server.token,
             api_base_url=server.base_url,
             db_path=tmp_path / "lotse.sqlite3",
             salt="test-salt",
+            rate_limit=False,
         )
+        settings = replace(settings, **overrides)
         app = build_application(settings, core)
         watch_handled(server, app)
         async with server.running(app, allowed_updates=Update.ALL_TYPES):
-            yield Running(server, settings)
+            yield Running(server, settings, app)
         assert server.rejected == []
         assert server.unanswered_callback_queries() == []
 

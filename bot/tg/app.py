@@ -1,13 +1,22 @@
-"""Build and run the python-telegram-bot Application. Telegram shell only."""
+"""Build and run the python-telegram-bot Application. Telegram shell only.
+
+Long-lived services (the database, the housekeeping task) are created in ``post_init`` and
+closed in ``post_shutdown``. Polling by default; webhook mode when LOTSE_WEBHOOK_URL is set.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,6 +34,11 @@ log = logging.getLogger(__name__)
 # At DEBUG these libraries log whole updates (user ids, names, texts) and request URLs (the
 # token). Whatever level the bot runs at, they never go below INFO / WARNING.
 QUIET_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+HOUSEKEEPING_EVERY = 3600.0
+# A 429 is retried this often by the rate limiter, waiting as long as Telegram asks.
+RETRIES = 3
+
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 def quiet_libraries() -> None:
@@ -34,35 +48,41 @@ def quiet_libraries() -> None:
         logger.setLevel(max(level, logger.getEffectiveLevel()))
 
 
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
 def build_application(settings: Settings, core: Core) -> App:
     """The Application with every handler, storage opened in post_init, closed on shutdown."""
     if not settings.token:
         raise ValueError("a Telegram token is needed")
     quiet_libraries()
-    lotse = Lotse(core.engine)
+    lotse = Lotse(core.engine, settings=settings, knowledge=core.knowledge)
+    tasks: list[asyncio.Task[None]] = []
 
     async def post_init(app: App) -> None:
         lotse.storage = await Storage.open(settings.db_path, settings.salt)
         await publish_commands(app, lotse)
+        tasks.append(asyncio.create_task(housekeeping(app, lotse)))
 
     async def post_shutdown(app: App) -> None:
         del app
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if lotse.storage is not None:
             await lotse.storage.close()
             lotse.storage = None
 
-    app = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_url.replace("/bot", "/file/bot"))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if settings.rate_limit:
+        # Telegram allows about 30 messages a second overall and 20 a minute per group.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES))
+    app = builder.build()
     app.bot_data["lotse"] = lotse
     app.add_handler(CommandHandler("start", lotse.cmd_start))
     app.add_handler(CommandHandler("menu", lotse.cmd_menu))
@@ -71,6 +91,7 @@ def build_application(settings: Settings, core: Core) -> App:
     app.add_handler(CommandHandler("language", lotse.cmd_language))
     app.add_handler(CommandHandler("erase", lotse.cmd_erase))
     app.add_handler(CommandHandler("forget", lotse.cmd_forget))
+    app.add_handler(CommandHandler("report", lotse.cmd_report))
     app.add_handler(CallbackQueryHandler(lotse.on_button))
     app.add_handler(MessageHandler(filters.COMMAND, lotse.on_unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, lotse.on_text))
@@ -83,17 +104,34 @@ async def publish_commands(app: App, lotse: Lotse) -> None:
     """Set the command menu, description and short description for every language."""
     engine = lotse.engine
     for lang in (None, *engine.languages):
-        code = lang or ""
         texts = engine.commands(lang or "de")
         commands = [BotCommand(name, description) for name, description in texts]
         description, short = engine.descriptions(lang or "de")
         try:
-            await app.bot.set_my_commands(commands, language_code=code or None)
-            await app.bot.set_my_description(description, language_code=code or None)
-            await app.bot.set_my_short_description(short, language_code=code or None)
+            await app.bot.set_my_commands(commands, language_code=lang)
+            await app.bot.set_my_description(description, language_code=lang)
+            await app.bot.set_my_short_description(short, language_code=lang)
         except TelegramError as exc:
             # The menu is a convenience: a failure here must not keep the bot from starting.
-            log.warning("could not publish the command menu for %r: %s", code, exc.message)
+            log.warning("could not publish the command menu for %r: %s", lang, exc.message)
+    staff = [*engine.commands("de"), ("report", "Wochenbericht: Rückmeldungen und Bedarfe")]
+    for staff_id in sorted(lotse.staff_ids):
+        try:
+            await app.bot.set_my_commands(
+                [BotCommand(n, d) for n, d in staff], scope=BotCommandScopeChat(staff_id)
+            )
+        except TelegramError as exc:
+            log.warning("could not publish the staff command menu: %s", exc.message)
+
+
+async def housekeeping(app: App, lotse: Lotse) -> None:
+    """Once an hour: apply the retention period; on Monday mornings: the staff digest."""
+    while True:
+        try:
+            await lotse.housekeeping(app.bot, dt.datetime.now(dt.UTC))
+        except Exception:
+            log.exception("housekeeping failed; trying again in an hour")
+        await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
 def run_polling(settings: Settings, core: Core) -> int:
@@ -101,3 +139,26 @@ def run_polling(settings: Settings, core: Core) -> int:
     app = build_application(settings, core)
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def run_webhook(settings: Settings, core: Core) -> int:
+    """Serve Telegram's webhook calls (behind a reverse proxy) until interrupted."""
+    app = build_application(settings, core)
+    app.run_webhook(**webhook_options(settings))
+    return 0
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Where and how the webhook server listens (the same for run_webhook and the tests)."""
+    if not settings.webhook_url:
+        raise ValueError("LOTSE_WEBHOOK_URL is not set")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        # The reverse proxy forwards the public URL's path unchanged.
+        "url_path": urlsplit(settings.webhook_url).path.strip("/"),
+        "webhook_url": settings.webhook_url,
+        # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; other requests get 403.
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }

@@ -6,18 +6,23 @@ chat) and renders its screen. Nothing here logs a user id, chat id, name or mess
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.config import Settings
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Reply, Venue, escape
 from bot.i18n import negotiate
+from bot.knowledge.model import Knowledge
+from bot.staff.chart import digest_with_chart
 from bot.storage import Storage
 from bot.tg.memory import ChatMemory
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
@@ -27,6 +32,8 @@ CONTACT_NAME_MAX = 64
 DELETE_BATCH = 100
 # One person may leave this much feedback per hour; more is not recorded (in-memory count).
 FEEDBACK_PER_HOUR = 30
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_HOUR = 7  # UTC, before the office opens
 
 
 @dataclass
@@ -36,6 +43,62 @@ class Lotse:
     engine: Engine
     storage: Storage | None = None
     memory: ChatMemory = field(default_factory=ChatMemory)
+    settings: Settings = field(default_factory=Settings)
+    knowledge: Knowledge | None = None
+
+    @property
+    def staff_ids(self) -> frozenset[int]:
+        """Telegram user ids of the office's staff (LOTSE_STAFF_IDS)."""
+        return self.settings.staff_ids
+
+    # -- staff and housekeeping -------------------------------------------------------------
+
+    async def staff_digest(self, today: dt.date) -> tuple[str, bytes]:
+        """The last week's digest text and chart (read in a thread: it is blocking SQLite)."""
+        return await asyncio.to_thread(
+            digest_with_chart,
+            self.settings.db_path,
+            today=today,
+            knowledge=self.knowledge,
+            min_group=self.settings.min_group,
+        )
+
+    async def send_digest(self, bot: Bot, chat_id: int, today: dt.date) -> None:
+        """Send the digest text and its chart to one chat."""
+        text, png = await self.staff_digest(today)
+        await bot.send_message(chat_id, text[: MessageLimit.MAX_TEXT_LENGTH])
+        await bot.send_photo(chat_id, png)
+
+    async def cmd_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/report for staff: the week's digest and chart. Others see an unknown command."""
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None or user.id not in self.staff_ids:
+            await self.on_unknown_command(update, context)
+            return
+        await self.send_digest(context.bot, chat.id, dt.datetime.now(dt.UTC).date())
+
+    async def housekeeping(self, bot: Bot, now: dt.datetime) -> None:
+        """Delete feedback past the retention period; post the Monday digest once a week."""
+        store = self.storage
+        if store is None:
+            return
+        today = now.date()
+        if await store.setting("purged_on") != today.isoformat():
+            deleted = await store.purge(self.settings.retention_days, today)
+            await store.set_setting("purged_on", today.isoformat())
+            log.info(
+                "retention: deleted %d feedback rows older than %d days",
+                deleted,
+                self.settings.retention_days,
+            )
+        week = f"{now.isocalendar().year}-W{now.isocalendar().week:02d}"
+        due = now.weekday() == DIGEST_WEEKDAY and now.hour >= DIGEST_HOUR
+        chat = self.settings.staff_chat
+        if chat is not None and due and await store.setting("digest_week") != week:
+            await self.send_digest(bot, chat, today)
+            await store.set_setting("digest_week", week)
+            log.info("weekly digest posted to the staff chat")
 
     # -- context ------------------------------------------------------------------------
 

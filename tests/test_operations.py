@@ -1,0 +1,154 @@
+"""Running it for real: webhook mode, the staff report, retention and the weekly digest."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+from pathlib import Path
+
+import aiohttp
+import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+from bot.runtime import Core
+from bot.tg.app import App, build_application, webhook_options
+from bot.tg.handlers import Lotse
+from tests.fakes import FakeBotApi
+from tests.test_telegram import NOW, Running, core, last, rows, running
+
+__all__ = ["core"]  # the module-scoped fixture, shared with the journeys
+SECRET = "s3cret-token-for-the-test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def update(update_id: int, user_id: int, text: str) -> dict[str, object]:
+    user = {"id": user_id, "is_bot": False, "first_name": "W", "language_code": "de"}
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": NOW,
+            "chat": {"id": user_id, "type": "private", "first_name": "W"},
+            "from": user,
+            "text": text,
+            "entities": entities if text.startswith("/") else [],
+        },
+    }
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path: Path, core: Core) -> None:
+    async with FakeBotApi(now=NOW) as server:
+        port = free_port()
+        settings = Settings(
+            token=server.token,
+            api_base_url=server.base_url,
+            db_path=tmp_path / "db.sqlite3",
+            rate_limit=False,
+            webhook_url="https://lotse.example.org/tg/hook",
+            webhook_secret=SECRET,
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
+        app = build_application(settings, core)
+        handled = on_handled(app)
+        assert app.updater is not None
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        await app.updater.start_webhook(**webhook_options(settings))
+        await app.start()
+        try:
+            assert server.webhook is not None
+            assert server.webhook["url"] == "https://lotse.example.org/tg/hook"
+            assert server.webhook["secret_token"] == SECRET
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            server.chat(5001, chat_type="private")
+            async with aiohttp.ClientSession() as http:
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                async with http.post(url, json=update(1, 5001, "/start"), headers=wrong) as r:
+                    assert r.status == 403
+                right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                async with http.post(url, json=update(2, 5001, "/start"), headers=right) as r:
+                    assert r.status == 200
+            async with asyncio.timeout(10):
+                await handled.wait()
+            sent = server.calls("sendMessage")
+            assert len(sent) == 1
+            assert "Willkommen bei Lotse!" in str(sent[0]["text"])
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
+        assert server.rejected == []
+
+
+def on_handled(app: App) -> asyncio.Event:
+    """An event set when the bot has finished handling an update."""
+    done = asyncio.Event()
+
+    async def probe(update: Update, context: object) -> None:
+        del update, context
+        done.set()
+
+    app.add_handler(TypeHandler(Update, probe), group=1)
+    return done
+
+
+def test_webhook_settings_are_checked() -> None:
+    with pytest.raises(ConfigError, match="https"):
+        load_settings({"LOTSE_WEBHOOK_URL": "http://x.org/h", "LOTSE_WEBHOOK_SECRET": SECRET})
+    with pytest.raises(ConfigError, match="LOTSE_WEBHOOK_SECRET"):
+        load_settings({"LOTSE_WEBHOOK_URL": "https://x.org/h"})
+
+
+async def test_report_is_for_staff_only(tmp_path: Path, core: Core) -> None:
+    async with running(tmp_path, core, staff_ids=frozenset({4242})) as r:
+        member = r.server.user(4242, "Staff", language_code="de")
+        await member.send("/report")
+        assert [m.kind for m in member.bot_messages] == ["text", "photo"]
+        assert member.bot_messages[0].text
+        stranger = r.server.user(4243, "Other", language_code="de")
+        await stranger.send("/report")
+        assert "Diesen Befehl kenne ich nicht" in last(stranger)
+        assert [m.kind for m in stranger.bot_messages] == ["text"]
+        assert r.server.get_commands(language_code="")[-1]["command"] != "report"
+
+
+async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
+    tmp_path: Path, core: Core
+) -> None:
+    async with running(tmp_path, core, staff_chat=-100777, retention_days=30) as r:
+        r.server.chat(-100777, chat_type="group", title="KI Team")
+        app_lotse = _lotse(r)
+        assert app_lotse.storage is not None
+        old = dt.date(2026, 9, 1)
+        await app_lotse.storage.add_rating("pflege", "pflege", True, "de", day=old)
+        await app_lotse.storage.add_rating("pflege", "pflege", True, "de")
+        monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+        bot = r.app.bot
+        await app_lotse.housekeeping(bot, monday)
+        await app_lotse.housekeeping(bot, monday + dt.timedelta(hours=1))
+        assert [c["chat_id"] for c in r.server.calls("sendMessage")] == [-100777]
+        assert len(r.server.calls("sendPhoto")) == 1
+        remaining = rows(r.settings, "SELECT day FROM ratings")
+        assert len(remaining) == 1
+        assert remaining[0][0] != old.isoformat()
+
+
+def _lotse(r: Running) -> Lotse:
+    lotse = r.app.bot_data["lotse"]
+    assert isinstance(lotse, Lotse)
+    return lotse
