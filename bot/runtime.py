@@ -12,6 +12,7 @@ from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge, Problem
+from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def build_core(settings: Settings) -> Core:
         knowledge,
         catalogs,
         utc_today,
+        search=SearchIndex.build(knowledge, catalogs),
         crisis=CrisisDetector.build(knowledge),
         retention_days=settings.retention_days,
     )

@@ -13,6 +13,7 @@ from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
+from bot.search import SearchIndex
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "knowledge"
@@ -37,7 +38,13 @@ def mini() -> Knowledge:
 @pytest.fixture(scope="session")
 def mini_engine(mini: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the test knowledge, on a fixed day."""
-    return Engine(mini, catalogs, lambda: TODAY, crisis=CrisisDetector.build(mini))
+    return Engine(
+        mini,
+        catalogs,
+        lambda: TODAY,
+        search=SearchIndex.build(mini, catalogs),
+        crisis=CrisisDetector.build(mini),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -50,4 +57,10 @@ def real() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(real: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the real knowledge and catalogs."""
-    return Engine(real, catalogs, lambda: TODAY, crisis=CrisisDetector.build(real))
+    return Engine(
+        real,
+        catalogs,
+        lambda: TODAY,
+        search=SearchIndex.build(real, catalogs),
+        crisis=CrisisDetector.build(real),
+    )

@@ -283,3 +283,34 @@ def test_emergency_screen_puts_the_kind_first(mini_engine: Engine) -> None:
     assert "116 016" in text
     assert labels(screen)[0] == "↩️ Weiter, wo ich war"
     assert payloads(screen)[0] == "n:pflege"
+
+
+# -- typed text --------------------------------------------------------------------------
+
+
+def test_typed_text_is_searched_and_results_are_buttons(mini_engine: Engine) -> None:
+    reply = mini_engine.text(de(), "gewallt")  # a typo
+    screen = reply.screen
+    assert plain(screen.text).startswith("Ich habe")
+    assert "n:gewalt" in payloads(screen)
+    assert payloads(screen)[-1] == "m"
+    assert reply.need is None
+
+
+def test_nothing_found_is_an_unmet_need_and_offers_the_office(mini_engine: Engine) -> None:
+    reply = mini_engine.text(de(), "Steuererklärung Fahrrad")
+    assert "Dazu habe ich leider nichts gefunden." in plain(reply.screen.text)
+    assert reply.need == Need("no_result", None, None, None, query="Steuererklärung Fahrrad")
+    assert "n:pflege" in payloads(reply.screen)  # the contact office of the test knowledge
+
+
+def test_a_greeting_is_not_recorded_as_a_need(mini_engine: Engine) -> None:
+    assert mini_engine.text(de(), "hi").need is None
+
+
+def test_danger_in_typed_text_comes_before_search(mini_engine: Engine) -> None:
+    reply = mini_engine.text(de(), "Hilfe er schlägt mich", place="n:pflege")
+    text = plain(reply.screen.text)
+    assert text.startswith("🆘 Hilfe sofort, Tag und Nacht")
+    assert "116 016" in text
+    assert reply.need is None

@@ -390,3 +390,13 @@ async def test_crisis_text_answers_with_the_emergency_screen_first(bot: Running)
     assert text.index("110") < text.index("116 016")
     labels = [t for row in user.last_bot_message.buttons for t, _ in row]
     assert any("↩️" in label for label in labels)  # continue where she was
+
+
+async def test_typing_a_question_in_turkish_finds_care_help(bot: Running) -> None:
+    ayse = bot.server.user(3010, "Ayşe", language_code="tr")
+    await ayse.send("babam icin bakim")
+    labels = [text for row in ayse.last_bot_message.buttons for text, _ in row]
+    assert any("🧓" in label for label in labels), labels
+    await ayse.send("qwrtzpl xyvbn")
+    needs = rows(bot.settings, "SELECT kind, query, lang FROM needs")
+    assert needs == [("no_result", "qwrtzpl xyvbn", "tr")]

@@ -58,8 +58,10 @@ class Hit(Protocol):
 class Searcher(Protocol):
     """Finds nodes and services for typed text (bot.search.SearchIndex)."""
 
-    def search(self, query: str, lang: str, limit: int = 5) -> Sequence[Hit]:
-        """The best matches, best first."""
+    def search(
+        self, query: str, lang: str, limit: int = 5, *, today: dt.date | None = None
+    ) -> Sequence[Hit]:
+        """The best matches, best first (events over by ``today`` left out)."""
         ...
 
 
@@ -173,7 +175,7 @@ class Engine:
             return self.emergency(ctx, kind, back=place)
         if self.search is None:
             return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._typed_hint(t)))
-        hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS)
+        hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS, today=ctx.today)
         if not hits:
             # Too short to be a request ("hi", "?"): not an unmet need, just a pointer.
             words = sum(ch.isalpha() for ch in text)
