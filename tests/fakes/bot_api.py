@@ -160,6 +160,10 @@ class FakeBotApi:
         self._closing = False
         self._reported = 0
         self._runner: web.AppRunner | None = None
+        # Optional timing hooks (benchmarks): called with each batch getUpdates hands out, and
+        # with each valid request as it arrives (before faults and handling). None: no cost.
+        self.on_delivered: Callable[[list[dict[str, Any]]], None] | None = None
+        self.on_request: Callable[[str, dict[str, Any]], None] | None = None
         self._handlers: dict[str, Handler] = {
             name.removeprefix("_m_").lower(): getattr(self, name)
             for name in dir(self)
@@ -564,6 +568,8 @@ class FakeBotApi:
                 params = self.spec.validate_params(method, raw, files)
             finally:
                 self.requests.append(RecordedRequest(method.name, params, self.now))
+            if self.on_request is not None:
+                self.on_request(method.name, params)
             fault = self._take_fault(method.name)
             if fault is not None:
                 answered, result = await self._apply_fault(fault, request)
@@ -855,6 +861,8 @@ class FakeBotApi:
                 if batch:
                     self._delivered_upto = max(self._delivered_upto, batch[-1]["update_id"])
                     self._touch()
+                    if self.on_delivered is not None:
+                        self.on_delivered(batch)
                 return batch
             if self._wake is None:
                 self._wake = asyncio.Event()
