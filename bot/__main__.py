@@ -38,6 +38,7 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
             argv,
             {
                 "knowledge": str(settings.knowledge_dir),
+                "locales": str(settings.locales_dir),
                 "db": str(settings.db_path),
                 "min_group": str(settings.min_group),
                 "retention_days": str(settings.retention_days),

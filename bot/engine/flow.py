@@ -31,7 +31,7 @@ from bot.engine.screens import (
     escape,
     rich,
 )
-from bot.i18n import Catalogs, Translator, isolate_ltr, native_name
+from bot.i18n import SOURCE, Catalogs, Translator, isolate_ltr, native_name
 from bot.knowledge.model import ROOT, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
@@ -79,7 +79,9 @@ class Ctx:
 
     lang: str
     today: dt.date
-    lang_from_telegram: bool = False
+    # True when the user picked the language; otherwise it was guessed from Telegram's
+    # setting (or is the German default) and the greeting says how to change it.
+    chosen: bool = False
 
 
 class Engine:
@@ -110,9 +112,9 @@ class Engine:
         """The languages users can choose."""
         return self.catalogs.codes
 
-    def ctx(self, lang: str, *, from_telegram: bool = False) -> Ctx:
+    def ctx(self, lang: str, *, chosen: bool = False) -> Ctx:
         """A context for ``lang`` today."""
-        return Ctx(lang if lang in self.languages else "de", self._clock(), from_telegram)
+        return Ctx(lang if lang in self.languages else "de", self._clock(), chosen)
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -588,8 +590,11 @@ class Engine:
                     )
                 )
             )
-            if ctx.lang_from_telegram or ctx.lang not in self.languages:
+            if not ctx.chosen:
                 parts.append(escape(t("You can change the language at any time with /language.")))
+                # Someone whose Telegram language Lotse lacks may read neither: say it twice.
+                if ctx.lang == SOURCE:
+                    parts.append("🌐 Other languages: /language")
         parts.append(rich(t.k(f"node:{ROOT}:text", root.text)))
         rows: list[tuple[Button, ...]] = [
             (Button(self._label(t, child), pl.node(child.id)),)

@@ -32,6 +32,22 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if n_errors else 0
 
 
+def cmd_translations(args: argparse.Namespace, out: TextIO) -> int:
+    """Coverage per language and domain; 1 on a broken placeholder or a missing UI text."""
+    from bot.config import PROJECT_ROOT
+    from bot.staff.translations import as_json, coverage, failed, render, summary
+
+    knowledge = read_knowledge(Path(args.knowledge)).knowledge
+    results = coverage(knowledge, Path(args.locales), PROJECT_ROOT / "bot")
+    if args.json:
+        out.write(as_json(results) + "\n")
+    else:
+        render(results, out, details=not args.summary)
+        for line in summary(results):
+            out.write(line + "\n")
+    return 1 if failed(results) else 0
+
+
 def _knowledge(args: argparse.Namespace) -> Knowledge | None:
     """The knowledge for titles; the report still works (with ids) when it cannot be read."""
     try:
@@ -191,6 +207,12 @@ def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     validate_p = sub.add_parser("validate", help="check knowledge/ and print every problem")
     validate_p.add_argument("--knowledge", default=defaults["knowledge"])
     validate_p.set_defaults(run=cmd_validate)
+    trans = sub.add_parser("translations", help="coverage, drafts and outdated texts per language")
+    trans.add_argument("--knowledge", default=defaults["knowledge"])
+    trans.add_argument("--locales", default=defaults.get("locales", "locales"))
+    trans.add_argument("--json", action="store_true", help="machine-readable output")
+    trans.add_argument("--summary", action="store_true", help="the table only")
+    trans.set_defaults(run=cmd_translations)
     _feedback_parser(sub, defaults)
     return top
 

@@ -112,9 +112,9 @@ class Lotse:
                 log.warning("could not read a language choice: %s", type(exc).__name__)
                 chosen = None
             if chosen:
-                return self.engine.ctx(chosen)
+                return self.engine.ctx(chosen, chosen=True)
         code = negotiate(user.language_code if user else None, self.engine.languages)
-        return self.engine.ctx(code or "de", from_telegram=code is not None)
+        return self.engine.ctx(code or "de")
 
     async def private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ctx | None:
         """The context in a private chat; in a group, a short note (if addressed) and None."""
