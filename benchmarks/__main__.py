@@ -1,0 +1,100 @@
+"""Run every benchmark in a quick mode and print one summary table: ``python -m benchmarks``.
+
+Quick mode keeps the whole run to a few minutes (``make bench``): end to end with 100 users,
+start-up with a 2,000-node synthetic knowledge, the staff report over 50,000 rows, search as
+it is, fuzzing with 2,000 updates. Each benchmark also runs on its own at full size (see
+benchmarks/README.md). Each one's own output is printed as it runs; the table comes last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import sys
+import time
+from collections.abc import Callable
+
+from benchmarks import bench_e2e, bench_fuzz, bench_report, bench_search, bench_startup
+
+Row = tuple[str, str, str]
+
+
+def captured(title: str, run: Callable[[], object]) -> str:
+    """Run a benchmark, echo its output under a title, and return the output."""
+    print(f"\n== {title}", flush=True)
+    buffer = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(buffer):
+        run()
+    text = buffer.getvalue()
+    print(text.rstrip())
+    print(f"({time.perf_counter() - started:.0f} s)", flush=True)
+    return text
+
+
+def lines_with(text: str, pattern: str) -> list[str]:
+    """The lines of ``text`` that match ``pattern``, stripped."""
+    return [line.strip() for line in text.splitlines() if re.search(pattern, line)]
+
+
+def main() -> int:
+    """Run everything quickly; print the table."""
+    rows: list[Row] = []
+    pairs = []
+
+    def e2e() -> None:
+        pairs.extend(bench_e2e.measure([100]))
+        print("\n".join(bench_e2e.table(pairs)))
+
+    captured("end to end, 100 users (bench_e2e)", e2e)
+    for lotse, echo in pairs:
+        for r in (lotse, echo):
+            rows.append(
+                (
+                    f"e2e {r.bot}, {r.users} users",
+                    f"{r.per_second:.0f} upd/s",
+                    f"p50 {r.percentile(50):.0f} ms, p99 {r.percentile(99):.0f} ms, "
+                    f"RSS {r.rss_kib / 1024:.0f} MiB, {r.concurrency}",
+                )
+            )
+        rows.append(
+            (
+                "e2e Lotse / echo",
+                f"{lotse.per_second / echo.per_second:.2f}× throughput",
+                f"p99 {lotse.percentile(99) / echo.percentile(99):.1f}×, "
+                f"RSS {lotse.rss_kib / max(echo.rss_kib, 1):.1f}×",
+            )
+        )
+    startup = captured(
+        "start-up (bench_startup --nodes 2000 --repeat 1)",
+        lambda: bench_startup.main(["--nodes", "2000", "--repeat", "1"]),
+    )
+    for line in lines_with(startup, r"build_core \("):
+        label, _, ms = line.rpartition(")")
+        rows.append((f"start-up, {label.removeprefix('build_core (')}", ms.strip(), ""))
+    report = captured(
+        "staff report (bench_report --rows 50000)",
+        lambda: bench_report.main(["--rows", "50000"]),
+    )
+    for line in lines_with(report, r"^report, one (year|week) ")[:2]:
+        label, _, figure = line.partition("  ")
+        rows.append((f"staff {label.strip()}, 50,000 rows", figure.strip().split("   ")[0], ""))
+    search = captured("search (bench_search)", bench_search.main)
+    for line in lines_with(search, r"^\s*all\s|^Latency"):
+        rows.append(("search", line, ""))
+    fuzzed = captured(
+        "fuzzing (bench_fuzz --updates 2000)", lambda: bench_fuzz.main(["--updates", "2000"])
+    )
+    for line in lines_with(fuzzed, r"^fuzz:"):
+        head, _, tail = line.partition(";")
+        rows.append(("fuzz", head.removeprefix("fuzz: "), tail.strip()))
+    width = max(len(r[0]) for r in rows)
+    print("\nSummary (quick mode; full sizes: benchmarks/README.md)")
+    for name, figure, detail in rows:
+        print(f"  {name:<{width}}  {figure:<28} {detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,418 @@
+"""Benchmark: Lotse end to end under N simulated users, against a bare echo bot.
+
+Run: ``.venv/bin/python -m benchmarks.bench_e2e [--users 100 1000] [--seed N]``.
+
+The fake Bot API server (tests/fakes) and the simulated users run in this process; the bot
+runs in a child process of its own (``--serve lotse|echo``), polling the fake over HTTP on
+127.0.0.1 exactly as it polls Telegram, so the fake's own work does not count against the
+bot and RSS is the bot's alone. Lotse is the production Application (``build_application``,
+real knowledge and catalogs, a fresh SQLite file) with the rate limiter off
+(``LOTSE_RATE_LIMIT=off``: the fake has no caps, and we measure our own cost, not Telegram's
+ceiling). The echo bot is python-telegram-bot with one MessageHandler and one
+CallbackQueryHandler that send or edit a fixed text, built with the same concurrency setting.
+
+Each user walks a journey (``/start``, a topic, deeper menus and a town, a service card, a
+typed search in their language, a result, a 👍 or 👎 and, after a 👎, a comment) and waits
+for the bot to finish each step before the next (closed loop, no think time: the load is as
+high as the bot can take). The echo bot gets the very same updates, user by user. Reported:
+updates per second over the whole run; p50/p99 latency from the moment getUpdates hands an
+update out to the moment the bot's reply (sendMessage or editMessageText) arrives at the fake;
+peak RSS of the bot process; and the ratio Lotse/echo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from benchmarks.bench_search import load_queries
+from bot.config import PROJECT_ROOT, Settings
+from tests.fakes import FakeBotApi, FakeUser
+
+REPLIES = frozenset({"sendMessage", "editMessageText"})
+LANGS = ("de", "de", "de", "tr", "tr", "ar", "ru", "uk", "pl", "fa", "en")
+COMMENTS = ("Keine Termine frei", "Zu weit weg", "Nicht auf Türkisch", "Telefon geht nicht")
+ECHO_TEXT = "Echo"
+Action = tuple[str, str]  # ("text", text) or ("press", callback_data)
+
+
+# -- the bot side (child process) -------------------------------------------------------------
+
+
+async def _report_handled(update: Update, context: object) -> None:
+    """Tell the load generator that the bot is done with this update (a later group)."""
+    del context
+    sys.stdout.write(f"H {update.update_id}\n")
+    sys.stdout.flush()
+
+
+def serve(kind: str, base_url: str, db_path: Path) -> int:
+    """Run Lotse or the echo bot, polling ``base_url``, until SIGTERM; print peak RSS."""
+    token = os.environ["BENCH_TOKEN"]
+    if kind == "lotse":
+        from bot.runtime import build_core
+        from bot.tg.app import build_application
+
+        settings = Settings(
+            token=token, api_base_url=base_url, db_path=db_path, salt="bench", rate_limit=False
+        )
+        app = build_application(settings, build_core(settings))
+    else:
+        app = echo_application(token, base_url)
+    app.add_handler(TypeHandler(Update, _report_handled), group=1)
+    print(f"C {app.update_processor.max_concurrent_updates}", flush=True)
+    app.run_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(f"R {rss}", flush=True)
+    return 0
+
+
+def echo_application(token: str, base_url: str) -> Any:
+    """The bare python-telegram-bot echo bot: a fixed text for every message and button."""
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the fixed text."""
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, ECHO_TEXT)
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer the button and edit its message (the id keeps the edit a real change)."""
+        del context
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"{ECHO_TEXT} {update.update_id}")
+
+    # Same concurrency as build_application, which leaves PTB's default (sequential).
+    app = ApplicationBuilder().token(token).base_url(base_url).build()
+    app.add_handler(MessageHandler(filters.ALL, on_message))
+    app.add_handler(CallbackQueryHandler(on_button))
+    return app
+
+
+# -- the load side (this process) ---------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """Figures of one run."""
+
+    bot: str
+    users: int
+    updates: int
+    seconds: float
+    latencies: list[float]
+    rss_kib: int
+    concurrency: str
+    rejected: int
+
+    @property
+    def per_second(self) -> float:
+        """Updates handled per second."""
+        return self.updates / self.seconds
+
+    def percentile(self, p: float) -> float:
+        """Latency percentile in milliseconds."""
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return 1000 * (cuts[int(p) - 1] if p < 100 else max(self.latencies))
+
+
+@dataclass
+class Load:
+    """Book-keeping between the fake's hooks, the bot's reports and the users."""
+
+    delivered: dict[int, float] = field(default_factory=dict)
+    waiting: dict[int, int] = field(default_factory=dict)  # chat id -> update id
+    latencies: list[float] = field(default_factory=list)
+    handled: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+    polling: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def on_delivered(self, batch: list[dict[str, Any]]) -> None:
+        """getUpdates hands these out now."""
+        now = time.perf_counter()
+        for update in batch:
+            self.delivered.setdefault(update["update_id"], now)
+
+    def on_request(self, method: str, params: dict[str, Any]) -> None:
+        """A request arrives: the first reply to a chat ends its update's latency."""
+        if method == "getUpdates":
+            self.polling.set()
+        elif method in REPLIES:
+            update_id = self.waiting.pop(params.get("chat_id", 0), None)
+            if update_id is not None and update_id in self.delivered:
+                self.latencies.append(time.perf_counter() - self.delivered[update_id])
+
+
+async def read_reports(stream: asyncio.StreamReader, load: Load, info: dict[str, str]) -> None:
+    """Resolve each user's wait as the bot reports an update handled; keep other reports."""
+    while line := await stream.readline():
+        kind, _, value = line.decode().strip().partition(" ")
+        if kind == "H":
+            future = load.handled.pop(int(value), None)
+            if future is not None and not future.done():
+                future.set_result(None)
+        elif kind in ("C", "R"):
+            info[kind] = value
+
+
+def choose(rnd: random.Random, data: Sequence[str], prefix: str, seen: set[str]) -> str | None:
+    """A random payload with ``prefix`` not pressed yet."""
+    fresh = [d for d in data if d.startswith(prefix) and d not in seen]
+    return rnd.choice(fresh) if fresh else None
+
+
+class Walker:
+    """One simulated user on Lotse, choosing from the buttons the bot really shows.
+
+    /start, a topic, deeper menus (and a town) until services are listed, a service card, a
+    typed search in the user's language, a result, then 👍 (70 %) or 👎 and a comment.
+    """
+
+    def __init__(self, user: FakeUser, rnd: random.Random, queries: dict[str, list[str]]):
+        """A user who will search with one of ``queries`` in their language."""
+        self.user = user
+        self.rnd = rnd
+        self.queries = queries
+        self.seen: set[str] = set()
+        self.phase = "start"
+        self.steps = 0
+
+    def buttons(self) -> list[str]:
+        """Callback payloads on the newest bot message with a keyboard."""
+        with_keyboard = [m for m in self.user.bot_messages if m.inline_keyboard]
+        if not with_keyboard:
+            return []
+        return [
+            b["callback_data"]
+            for row in with_keyboard[-1].inline_keyboard
+            for b in row
+            if "callback_data" in b
+        ]
+
+    def next(self) -> Action | None:
+        """The next step of the journey, or None when it is over."""
+        self.steps += 1
+        data = self.buttons()
+        phase = self.phase
+        if phase == "start":
+            self.phase = "browse"
+            return ("text", "/start")
+        if phase == "browse":
+            service = choose(self.rnd, data, "s:", self.seen)
+            if service is not None:
+                self.phase = "search"
+                return self.press(service)
+            node = choose(self.rnd, data, "n:", self.seen)
+            if node is not None and self.steps < 8:
+                return self.press(node)
+            self.phase = "search"
+        if self.phase == "search":
+            self.phase = "result"
+            pool = self.queries.get(self.user.language_code or "de") or self.queries["de"]
+            return ("text", self.rnd.choice(pool))
+        if self.phase == "result":
+            self.phase = "rate"
+            node = choose(self.rnd, data, "n:", self.seen)
+            if node is not None:
+                return self.press(node)
+        if self.phase == "rate":
+            helpful = self.rnd.random() < 0.7
+            rating = choose(self.rnd, data, "+:" if helpful else "-:", self.seen)
+            if rating is not None:
+                self.phase = "end" if helpful else "comment"
+                return self.press(rating)
+            # A question screen: go one level deeper (or pick a town) to reach an answer.
+            node = choose(self.rnd, data, "n:", self.seen)
+            if node is not None and self.steps < 14:
+                return self.press(node)
+            self.phase = "end"
+        if self.phase == "comment":
+            self.phase = "end"
+            return ("text", self.rnd.choice(COMMENTS))
+        return None
+
+    def press(self, data: str) -> Action:
+        """Press a button (remembered, so the walk goes forward)."""
+        self.seen.add(data)
+        return ("press", data)
+
+
+async def act(user: FakeUser, action: Action, message_id: int | None) -> int:
+    """Inject one action as an update; return its update id."""
+    kind, value = action
+    if kind == "text":
+        await user.send(value, wait=False)
+    else:
+        assert message_id is not None
+        await user.press_data(message_id, value, wait=False)
+    return user.server.injected_update_ids[-1]
+
+
+def target(user: FakeUser, echo: bool) -> int | None:
+    """The message a button press goes to: the newest with a keyboard (echo: the newest)."""
+    messages = user.bot_messages if echo else [m for m in user.bot_messages if m.inline_keyboard]
+    return messages[-1].message_id if messages else None
+
+
+async def drive(
+    server: FakeBotApi,
+    load: Load,
+    users: int,
+    seed: int,
+    script: dict[int, list[Action]] | None,
+) -> tuple[int, float, dict[int, list[Action]]]:
+    """Run every user's journey; return (updates, seconds, the journeys taken)."""
+    queries: dict[str, list[str]] = {}
+    for query in load_queries():
+        queries.setdefault(query.lang, []).append(query.text)
+    journeys: dict[int, list[Action]] = {}
+    loop = asyncio.get_running_loop()
+
+    async def one(index: int) -> int:
+        rnd = random.Random(seed * 100_003 + index)
+        user = server.user(900_000 + index, f"U{index}", language_code=rnd.choice(LANGS))
+        walker = Walker(user, rnd, queries)
+        taken: list[Action] = []
+        replay = iter(script[index]) if script is not None else None
+        while True:
+            action = next(replay, None) if replay is not None else walker.next()
+            if action is None:
+                break
+            taken.append(action)
+            update_id = await act(user, action, target(user, echo=script is not None))
+            done: asyncio.Future[None] = loop.create_future()
+            load.handled[update_id] = done
+            load.waiting[user.chat.id] = update_id
+            await done
+        journeys[index] = taken
+        return len(taken)
+
+    started = time.perf_counter()
+    counts = await asyncio.gather(*(one(i) for i in range(users)))
+    return sum(counts), time.perf_counter() - started, journeys
+
+
+async def run(
+    kind: str, users: int, seed: int, script: dict[int, list[Action]] | None
+) -> tuple[Result, dict[int, list[Action]]]:
+    """Start the fake and the bot process, drive the users, stop the bot; the figures."""
+    load = Load()
+    async with FakeBotApi(strict=False, idle_timeout=600.0) as server:
+        server.on_delivered = load.on_delivered
+        server.on_request = load.on_request
+        info: dict[str, str] = {}
+        with tempfile.TemporaryDirectory() as folder:
+            child = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "benchmarks.bench_e2e",
+                "--serve",
+                kind,
+                "--base-url",
+                server.base_url,
+                "--db",
+                str(Path(folder) / "bench.sqlite3"),
+                stdout=asyncio.subprocess.PIPE,
+                cwd=PROJECT_ROOT,
+                env={**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"},
+            )
+            assert child.stdout is not None
+            reader = asyncio.create_task(read_reports(child.stdout, load, info))
+            try:
+                await asyncio.wait_for(load.polling.wait(), 120)
+                updates, seconds, journeys = await drive(server, load, users, seed, script)
+            finally:
+                if child.returncode is None:
+                    child.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(child.wait(), 60)
+                await reader
+    concurrency = info.get("C", "?")
+    result = Result(
+        kind,
+        users,
+        updates,
+        seconds,
+        load.latencies,
+        int(info.get("R", 0)),
+        "sequential" if concurrency == "1" else concurrency,
+        len(server.rejected),
+    )
+    return result, journeys
+
+
+async def compare(users: int, seed: int) -> tuple[Result, Result]:
+    """Lotse first (its journeys are recorded), then the echo bot with the same updates."""
+    lotse, journeys = await run("lotse", users, seed, None)
+    echo, _ = await run("echo", users, seed, journeys)
+    return lotse, echo
+
+
+def table(pairs: Sequence[tuple[Result, Result]]) -> list[str]:
+    """The figures as text lines."""
+    lines = [
+        f"{'bot':6} {'users':>6} {'updates':>8} {'upd/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'RSS MiB':>8}  concurrency",
+    ]
+    for pair in pairs:
+        for r in pair:
+            lines.append(
+                f"{r.bot:6} {r.users:6} {r.updates:8} {r.per_second:8.0f} "
+                f"{r.percentile(50):8.1f} {r.percentile(99):8.1f} {r.rss_kib / 1024:8.0f}  "
+                f"{r.concurrency}" + (f"  ({r.rejected} requests rejected!)" if r.rejected else "")
+            )
+        lotse, echo = pair
+        lines.append(
+            f"{'ratio':6} {lotse.users:6} {'':8} {lotse.per_second / echo.per_second:8.2f} "
+            f"{lotse.percentile(50) / echo.percentile(50):8.2f} "
+            f"{lotse.percentile(99) / echo.percentile(99):8.2f} "
+            f"{lotse.rss_kib / max(echo.rss_kib, 1):8.2f}  (Lotse / echo)"
+        )
+    return lines
+
+
+def measure(users: Sequence[int], seed: int = 1) -> list[tuple[Result, Result]]:
+    """Run the comparison for each number of users."""
+    return [asyncio.run(compare(n, seed)) for n in users]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (or, with --serve, be the bot process)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--serve", choices=("lotse", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.serve:
+        return serve(options.serve, options.base_url, options.db)
+    pairs = measure(options.users, options.seed)
+    print("\n".join(table(pairs)))
+    bad = sum(r.rejected for pair in pairs for r in pair)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
