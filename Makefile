@@ -32,11 +32,11 @@ clean:
 # Translator loop: pull texts from code and YAML into the templates, merge into every catalog.
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel-messages.cfg -k t -k plural:1,2 --no-location \
-		--sort-output -c TRANSLATORS: -o locales/messages.pot .
+		--sort-output -c TRANSLATORS: -w 99 -o locales/messages.pot .
 	$(BIN)/pybabel extract -F locales/babel-knowledge.cfg --sort-output \
-		-o locales/knowledge.pot .
+		-w 99 -o locales/knowledge.pot .
 	for d in locales/*/; do lang=$$(basename $$d); \
 		for dom in messages knowledge; do \
 			if [ -f $$d/LC_MESSAGES/$$dom.po ]; then \
-				$(BIN)/pybabel update -i locales/$$dom.pot -d locales -D $$dom -l $$lang --previous; \
+				$(BIN)/pybabel update -i locales/$$dom.pot -d locales -D $$dom -l $$lang --previous -w 99; \
 			fi; done; done

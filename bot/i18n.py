@@ -47,6 +47,9 @@ class Entry:
     strings: tuple[str, ...]
     fuzzy: bool
     draft: bool
+    # A form whose {placeholders} differ from the source's would show "{days}" or fail to
+    # format: such an entry is never shown (the source language is, with the usual note).
+    broken: bool = False
 
 
 @dataclass
@@ -131,9 +134,11 @@ def _entries(catalog: Catalog) -> Iterator[tuple[Any, Entry]]:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if not any(strings):
             continue
-        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
         texts = tuple(str(s or "") for s in strings)
-        yield message, Entry(str(msgid), texts, message.fuzzy, _is_draft(message))
+        wanted = set().union(*(placeholders(str(i)) for i in ids))
+        broken = any(placeholders(text) - wanted for text in texts if text)
+        yield message, Entry(str(ids[0]), texts, message.fuzzy, _is_draft(message), broken)
 
 
 def load_language(directory: Path, lang: str) -> LanguageCatalog:
@@ -201,14 +206,14 @@ class Translator:
         if self.lang == "en":
             return None
         entry = self.catalog.ui.get((context, msgid))
-        if entry is not None:
+        if entry is not None and not entry.broken:
             self.outdated = self.outdated or entry.fuzzy
             return entry, self.catalog
         if self.lang == SOURCE:
             return None
         entry = self.source.ui.get((context, msgid))
         self.fell_back = True
-        return (entry, self.source) if entry is not None else None
+        return (entry, self.source) if entry is not None and not entry.broken else None
 
     def __call__(self, msgid: str, context: str | None = None, **values: object) -> str:
         """Translate an interface text and fill its named placeholders."""

@@ -799,9 +799,15 @@ class Engine:
                         "name, number or chat: only the day, the topic, the town and the "
                         "language. Phone numbers and e-mail addresses are removed from notes. "
                         "If a search finds nothing, the words are stored the same way, so "
-                        "that the integration office can see what is missing. Everything is "
-                        "deleted after {days} days.",
-                        days=self.retention_days,
+                        "that the integration office can see what is missing."
+                    )
+                )
+                + " "
+                + escape(
+                    t.plural(
+                        "Everything is deleted after {n} day.",
+                        "Everything is deleted after {n} days.",
+                        self.retention_days,
                     )
                 ),
                 escape(
