@@ -105,8 +105,18 @@ def isolate_ltr(markup: str) -> str:
     """
     parts = _MARKUP.split(markup)
     for i in range(0, len(parts), 2):
-        parts[i] = _LTR_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", parts[i])
+        parts[i] = _LTR_RUN.sub(_isolate_run, parts[i])
     return "".join(parts)
+
+
+def _isolate_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # "(Rückkehrverbot)" inside Arabic: the "(" belongs to the Arabic text, so the ")" must
+    # stay outside the isolate too, or the brackets point the wrong way.
+    tail = ""
+    while run.endswith(")") and run.count(")") > run.count("("):
+        run, tail = run[:-1], ")" + tail
+    return f"{FSI}{run}{PDI}{tail}" if run else tail
 
 
 def placeholders(text: str) -> set[str]:

@@ -252,3 +252,8 @@ def test_a_translation_with_a_broken_placeholder_is_never_shown(tmp_path: Path) 
     assert "Ihre Stadt: Herten" in shown  # the German source, with the note below
     pl = Catalogs.load(REAL_LOCALES).translator("pl")
     assert pl("Some parts are only available in German so far. Sorry!") in shown
+
+
+def test_brackets_around_a_german_word_stay_paired() -> None:
+    assert isolate_ltr("حظر العودة (Rückkehrverbot).") == f"حظر العودة ({FSI}Rückkehrverbot{PDI})."
+    assert isolate_ltr("Notruf 112 (Rettungsdienst)") == f"{FSI}Notruf 112 (Rettungsdienst){PDI}"
