@@ -33,7 +33,7 @@ clean:
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel-messages.cfg -k t -k plural:1,2 --no-location \
 		--sort-output -c TRANSLATORS: -w 99 -o locales/messages.pot .
-	$(BIN)/pybabel extract -F locales/babel-knowledge.cfg --sort-output \
+	$(BIN)/pybabel extract -F locales/babel-knowledge.cfg --sort-output --no-location \
 		-w 99 -o locales/knowledge.pot .
 	for d in locales/*/; do lang=$$(basename $$d); \
 		for dom in messages knowledge; do \

@@ -281,4 +281,5 @@ def extract_knowledge(
     source = read_knowledge(path.parent)
     for context, text, file, line in knowledge_messages(source.knowledge):
         if Path(file).name == path.name:
-            yield line, "pgettext", (context, text), [f"{context} ({Path(file).name}:{line})"]
+            # No line numbers in the catalogs: they would change all of them on every edit.
+            yield line, "pgettext", (context, text), [f"{context} ({Path(file).name})"]

@@ -463,3 +463,11 @@ async def test_typing_a_question_in_turkish_finds_care_help(bot: Running) -> Non
     await ayse.send("qwrtzpl xyvbn")
     needs = rows(bot.settings, "SELECT kind, query, lang FROM needs")
     assert needs == [("no_result", "qwrtzpl xyvbn", "tr")]
+
+
+async def test_emergency_topic_offers_to_erase_the_chat(bot: Running) -> None:
+    user = bot.server.user(3020, "E", language_code="de")
+    await user.send("/start")
+    await user.press("🆘 Notfall – schnelle Hilfe")
+    await user.press("🧹 Diesen Chat löschen")
+    assert [m.from_bot for m in user.messages] == [True]

@@ -441,7 +441,7 @@ class Engine:
                     Button("👎 " + t("No"), pl.wrap(pl.NOT_HELPED, place)),
                 )
             )
-        if node.women or self._topic(node.id) == self._topic_of_emergency():
+        if node.women or node.emergency:
             rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
         if note is not None:
             text = f"<i>{escape(note(t))}</i>\n\n" + text
@@ -455,13 +455,6 @@ class Engine:
             if parent in (None, ROOT):
                 return current if current in self.knowledge.nodes else None
             current = parent
-        return None
-
-    def _topic_of_emergency(self) -> str | None:
-        services = set(self.knowledge.emergency.services)
-        for node in self.knowledge.walk():
-            if node.id != ROOT and services and services <= set(node.services):
-                return self._topic(node.id)
         return None
 
     def _rate(self, ctx: Ctx, place: pl.Action, *, helpful: bool) -> Reply:

@@ -44,7 +44,7 @@ SERVICE_FIELDS = frozenset(
 NODE_FIELDS = frozenset(
     {
         "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
-        "visible_until", "women", "contact",
+        "visible_until", "women", "emergency", "contact",
     }
 )  # fmt: skip
 
@@ -286,6 +286,7 @@ class _Reader:
             icon=self.get(entry, "icon", str, ""),
             visible_until=self.get(entry, "visible_until", dt.date),
             women=bool(self.get(entry, "women", bool, False)),
+            emergency=bool(self.get(entry, "emergency", bool, False)),
             contact=bool(self.get(entry, "contact", bool, False)),
         )
 

@@ -104,6 +104,7 @@ class Node:
     icon: str = ""
     visible_until: dt.date | None = None
     women: bool = False
+    emergency: bool = False
     contact: bool = False
 
     def visible_on(self, day: dt.date) -> bool:
