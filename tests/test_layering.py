@@ -13,10 +13,18 @@ CORE = [
     "bot.engine.flow",
     "bot.i18n",
     "bot.payloads",
+    "bot.search",
+    "bot.crisis",
+    "bot.scrub",
     "bot.storage",
     "bot.runtime",
     "bot.console",
     "bot.staff.cli",
+    "bot.staff.report",
+    "bot.staff.export",
+    "bot.staff.page",
+    "bot.staff.chart",
+    "bot.staff.translations",
 ]
 
 
