@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from bot.config import Settings
 from bot.runtime import build_core
 from bot.tg.app import build_application
 from tests.fakes import FakeBotApi
-from tests.fuzzing import run_fuzz
+from tests.fuzzing import run_fuzz, watch
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class FuzzFigures:
     crashes: int
     rejected: int
     not_modified: int
+    kinds: tuple[tuple[str, int], ...]
 
 
 async def fuzz(updates: int, seed: int) -> FuzzFigures:
@@ -68,6 +70,7 @@ async def fuzz(updates: int, seed: int) -> FuzzFigures:
             )
             app = build_application(settings, core)
             app.add_error_handler(collect)
+            watch(server, app)
             started = time.perf_counter()
             async with server.running(app, allowed_updates=Update.ALL_TYPES):
                 run = await run_fuzz(
@@ -80,6 +83,11 @@ async def fuzz(updates: int, seed: int) -> FuzzFigures:
             seconds = time.perf_counter() - started
             rejections = server.take_rejections()
     modified = sum("not modified" in r.description for r in rejections)
+    kinds = Counter(
+        f"{r.method}: {r.description[:90]}"
+        for r in rejections
+        if "not modified" not in r.description
+    )
     return FuzzFigures(
         run.updates,
         seconds,
@@ -87,6 +95,7 @@ async def fuzz(updates: int, seed: int) -> FuzzFigures:
         len(errors) + len(run.crashes),
         len(rejections) - modified,
         modified,
+        tuple(kinds.most_common()),
     )
 
 
@@ -103,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         f"crashes {found.crashes}, rejected {found.rejected}, "
         f"'message is not modified' {found.not_modified}"
     )
+    for kind, count in found.kinds:
+        print(f"  rejected {count}x {kind}")
     return 1 if found.crashes or found.rejected else 0
 
 
