@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Contact, Reply, Venue, escape
+from bot.engine.screens import Contact, Reply, Venue, escape, plain
 from bot.i18n import negotiate
 from bot.knowledge.model import Knowledge
 from bot.staff.chart import digest_with_chart
@@ -345,7 +345,11 @@ class Lotse:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            # Only the spinner on the button is affected; the next screen still matters.
+            log.warning("could not answer a button press: %s", type(exc).__name__)
         ctx = await self.context_for(update)
         message = query.message
         if message is None:
@@ -359,11 +363,17 @@ class Lotse:
             return
         self.memory.track(chat_id, message.message_id)
         screen = reply.screen
+        markup = keyboard(screen)
+        if message.text == plain(screen.text).strip() and message.reply_markup == markup:
+            # The same screen again (a double tap, a stale button twice): Telegram would
+            # refuse the edit with "message is not modified".
+            await self.attachments(chat_id, reply, context)
+            return
         try:
             await message.edit_text(
                 screen.text,
                 parse_mode=PARSE_MODE,
-                reply_markup=keyboard(screen),
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
             )
         except BadRequest as exc:
