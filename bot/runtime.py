@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -32,6 +33,23 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def make_engine(
+    knowledge: Knowledge,
+    catalogs: Catalogs,
+    clock: Callable[[], dt.date] = utc_today,
+    retention_days: int = 365,
+) -> Engine:
+    """The engine with its search index and crisis detector built over ``knowledge``."""
+    return Engine(
+        knowledge,
+        catalogs,
+        clock,
+        search=SearchIndex.build(knowledge, catalogs),
+        crisis=CrisisDetector.build(knowledge),
+        retention_days=retention_days,
+    )
+
+
 def build_core(settings: Settings) -> Core:
     """Load everything the engine needs; raises KnowledgeError or CatalogError."""
     knowledge, warnings = load_knowledge(settings.knowledge_dir, utc_today())
@@ -44,12 +62,5 @@ def build_core(settings: Settings) -> Core:
         len(warnings),
         ", ".join(catalogs.codes),
     )
-    engine = Engine(
-        knowledge,
-        catalogs,
-        utc_today,
-        search=SearchIndex.build(knowledge, catalogs),
-        crisis=CrisisDetector.build(knowledge),
-        retention_days=settings.retention_days,
-    )
+    engine = make_engine(knowledge, catalogs, retention_days=settings.retention_days)
     return Core(knowledge, catalogs, engine, tuple(warnings))

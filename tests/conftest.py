@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.crisis import CrisisDetector
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
-from bot.search import SearchIndex
+from bot.runtime import make_engine
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "knowledge"
@@ -38,13 +37,7 @@ def mini() -> Knowledge:
 @pytest.fixture(scope="session")
 def mini_engine(mini: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the test knowledge, on a fixed day."""
-    return Engine(
-        mini,
-        catalogs,
-        lambda: TODAY,
-        search=SearchIndex.build(mini, catalogs),
-        crisis=CrisisDetector.build(mini),
-    )
+    return make_engine(mini, catalogs, lambda: TODAY)
 
 
 @pytest.fixture(scope="session")
@@ -57,10 +50,4 @@ def real() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(real: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the real knowledge and catalogs."""
-    return Engine(
-        real,
-        catalogs,
-        lambda: TODAY,
-        search=SearchIndex.build(real, catalogs),
-        crisis=CrisisDetector.build(real),
-    )
+    return make_engine(real, catalogs, lambda: TODAY)
