@@ -81,8 +81,12 @@ def main() -> int:
         label, _, figure = line.partition("  ")
         rows.append((f"staff {label.strip()}, 50,000 rows", figure.strip().split("   ")[0], ""))
     search = captured("search (bench_search)", bench_search.main)
-    for line in lines_with(search, r"^\s*all\s|^Latency"):
-        rows.append(("search", line, ""))
+    for line in lines_with(search, r"^\s*all\s"):
+        n, top1, top3 = line.split()[1:4]
+        rows.append((f"search accuracy, {n} queries", f"top-1 {top1}, top-3 {top3}", ""))
+    for line in lines_with(search, r"^Latency"):
+        label, _, figure = line.partition(": ")
+        rows.append((f"search {label.lower()}", figure, ""))
     fuzzed = captured(
         "fuzzing (bench_fuzz --updates 2000)", lambda: bench_fuzz.main(["--updates", "2000"])
     )
