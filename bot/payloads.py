@@ -11,7 +11,6 @@ callback_data limit. Places (screens a user can come back to) are payloads too:
 - ``L:<lang>:<place>``            switch to a language and return to the place
 - ``+:<place>`` / ``-:<place>``   "this helped" / "this did not help" for the screen at place
 - ``?:<node>[:<town>]``           "none of these fits" on a question screen
-- ``e``                           the emergency screen
 - ``x``                           erase this chat
 
 Anything else, or anything with an id that is not a slug, parses to None: the engine answers
@@ -40,7 +39,6 @@ LANG_SET = "L"
 HELPED = "+"
 NOT_HELPED = "-"
 NONE_FITS = "?"
-EMERGENCY = "e"
 ERASE = "x"
 PLACE_KINDS = frozenset({MAIN, NODE, TOWNS, SERVICE})
 # Kinds whose only argument is a place payload.
@@ -52,7 +50,6 @@ _ARITY = {
     TOWNS: (1, 1),
     SERVICE: (2, 3),
     NONE_FITS: (1, 2),
-    EMERGENCY: (0, 0),
     ERASE: (0, 0),
 }
 

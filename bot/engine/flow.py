@@ -151,8 +151,6 @@ class Engine:
             return self._rate(ctx, action.place, helpful=action.kind == pl.HELPED)
         if action.kind == pl.NONE_FITS:
             return self._none_fits(ctx, action.args[0], self._town(action.arg(1)))
-        if action.kind == pl.EMERGENCY:
-            return self.emergency(ctx)
         if action.kind == pl.ERASE:
             return self.erase(ctx)
         return self._place(ctx, action)
@@ -180,8 +178,8 @@ class Engine:
         hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS, today=ctx.today)
         if not hits:
             # Too short to be a request ("hi", "?"): not an unmet need, just a pointer.
-            words = sum(ch.isalpha() for ch in text)
-            need = Need("no_result", None, None, None, query=text) if words >= 3 else None
+            letters = sum(ch.isalpha() for ch in text)
+            need = Need("no_result", None, None, None, query=text) if letters >= 3 else None
             return replace(self._reply(ctx, self._nothing_found), need=need)
         return self._reply(ctx, lambda t: self._results(t, ctx, hits))
 
@@ -241,7 +239,7 @@ class Engine:
                 rows.append((Button("↩️ " + t("Continue where I was"), target),))
             rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
             rows.append(self._nav(t, None))
-            return Screen("\n\n".join(parts), tuple(rows), place=pl.EMERGENCY)
+            return Screen("\n\n".join(parts), tuple(rows), place=None)
 
         return self._reply(ctx, build)
 
