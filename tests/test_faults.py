@@ -295,6 +295,12 @@ async def test_a_locked_database_gets_an_apology_and_menus_keep_working(
             blocker.execute("BEGIN EXCLUSIVE")
             await user.press_data(menu, "+:n:pflegegrad:herten")
             assert APOLOGY in text_of(user, menu)
+            # Not stored, so not thanked: the answer is shown again to rate later.
+            assert "Danke für Ihre Rückmeldung" not in text_of(user, menu)
+            assert "Hat Ihnen das geholfen?" in text_of(user, menu)
+            await user.press_data(menu, "-:n:pflegegrad:herten")
+            assert APOLOGY in text_of(user, menu)
+            assert "Was hat gefehlt?" not in text_of(user, menu)
             await user.press_data(menu, "n:frauen")
             assert "Hilfe für Frauen" in text_of(user, menu)
             await user.send("/start")

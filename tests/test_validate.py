@@ -143,8 +143,7 @@ CASES = [
     pytest.param(
         T, "    women: true\n  - id: pflege", "    women: true\n  - id: pflege\n   bad: [",
         [
-            "tree.yaml:20: -: not valid YAML: expected <block end>, "
-            "but found '<block mapping start>'"
+            "tree.yaml:20: -: not valid YAML: did not find expected '-' indicator"
         ],
         id="malformed-yaml",
     ),

@@ -154,9 +154,13 @@ class Lotse:
         except sqlite3.Error as exc:
             # The database is locked or the disk is full: apologise, keep serving menus.
             log.error("could not store feedback or a choice: %s: %s", type(exc).__name__, exc)
+            screen = reply.screen
+            if (reply.rating or reply.comment) and screen.place:
+                # Not stored, so no thanks and no "what was missing?": the answer again.
+                screen = self.engine.press(ctx, screen.place).screen
             apology = escape(self.engine.apology(ctx))
-            screen = replace(reply.screen, text=f"<i>{apology}</i>\n\n{reply.screen.text}")
-            return replace(reply, screen=screen)
+            screen = replace(screen, text=f"<i>{apology}</i>\n\n{screen.text}")
+            return replace(reply, screen=screen, awaits_comment=None)
         return reply
 
     async def _store_feedback(self, store: Storage, ctx: Ctx, reply: Reply) -> None:
