@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
@@ -12,11 +16,12 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.config import Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import ConfigError
 from bot.runtime import Core
 from bot.tg.app import App, build_application, webhook_options
 from bot.tg.handlers import Lotse
+from tests.conftest import REAL_KNOWLEDGE
 from tests.fakes import FakeBotApi
 from tests.test_telegram import NOW, Running, core, last, rows, running
 
@@ -152,3 +157,45 @@ def _lotse(r: Running) -> Lotse:
     lotse = r.app.bot_data["lotse"]
     assert isinstance(lotse, Lotse)
     return lotse
+
+
+async def test_reload_keeps_the_last_good_knowledge(tmp_path: Path, core: Core) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REAL_KNOWLEDGE, knowledge)
+    async with running(tmp_path, core, knowledge_dir=knowledge) as r:
+        lotse = _lotse(r)
+        user = r.server.user(5301, "R", language_code="de")
+        tree = knowledge / "tree.yaml"
+        tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
+        assert lotse.reload() is False  # broken: the bot keeps serving the old tree
+        await user.send("/start")
+        assert "🆘 Notfall – schnelle Hilfe" in str(user.last_bot_message.buttons)
+        tree.write_text(
+            tree.read_text()
+            .replace("children: [notfal,", "children: [notfall,")
+            .replace("title: Notfall – schnelle Hilfe", "title: Notfall – sofort Hilfe")
+        )
+        assert lotse.reload() is True
+        await user.send("/start")
+        assert "🆘 Notfall – sofort Hilfe" in str(user.last_bot_message.buttons)
+
+
+def test_python_m_bot_refuses_to_start_on_knowledge_errors(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REAL_KNOWLEDGE, knowledge)
+    tree = knowledge / "tree.yaml"
+    tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOTSE", "TELEGRAM"))}
+    env.update({"LOTSE_KNOWLEDGE_DIR": str(knowledge), "TELEGRAM_BOT_TOKEN": "1:x"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Lotse cannot start" in result.stderr
+    assert "start: child 1 points to unknown node 'notfal'" in result.stderr

@@ -20,8 +20,10 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Reply, Venue, escape, plain
+from bot.errors import LotseError
 from bot.i18n import negotiate
 from bot.knowledge.model import Knowledge
+from bot.runtime import build_core
 from bot.staff.chart import digest_with_chart
 from bot.storage import Storage
 from bot.tg.memory import ChatMemory
@@ -45,6 +47,17 @@ class Lotse:
     memory: ChatMemory = field(default_factory=ChatMemory)
     settings: Settings = field(default_factory=Settings)
     knowledge: Knowledge | None = None
+
+    def reload(self) -> bool:
+        """Read the knowledge and catalogs again; on any error keep the last good ones."""
+        try:
+            core = build_core(self.settings)
+        except LotseError as exc:
+            log.error("reload failed, keeping the last good knowledge:\n%s", exc)
+            return False
+        self.engine, self.knowledge = core.engine, core.knowledge
+        log.info("knowledge and translations reloaded")
+        return True
 
     @property
     def staff_ids(self) -> frozenset[int]:
