@@ -22,6 +22,7 @@ DELETE_WINDOW = 48 * 3600
 MAX_TRACKED = 1000
 COMMENT_WAIT = 15 * 60
 IDLE_FORGET = 48 * 3600
+PRUNE_EVERY = 3600
 
 
 @dataclass
@@ -41,6 +42,7 @@ class ChatMemory:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._chats: dict[int, ChatState] = {}
+        self._pruned = 0.0
 
     def _state(self, chat_id: int) -> ChatState:
         now = self._clock()
@@ -52,7 +54,13 @@ class ChatMemory:
         return state
 
     def _prune(self, now: float) -> None:
-        """Drop chats that have been quiet for longer than messages can be deleted."""
+        """Drop chats that have been quiet for longer than messages can be deleted.
+
+        At most once an hour, so a new chat does not cost a scan of all chats.
+        """
+        if now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
         stale = [cid for cid, s in self._chats.items() if now - s.seen > IDLE_FORGET]
         for cid in stale:
             del self._chats[cid]
