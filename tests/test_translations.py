@@ -75,6 +75,14 @@ def _copy(tmp_path: Path) -> Path:
     return locales
 
 
+def _edit(lang_dir: Path, domain: str, pattern: str, replacement: str) -> None:
+    """Change one entry of a copied catalog (the pattern must match exactly once)."""
+    po = lang_dir / "LC_MESSAGES" / f"{domain}.po"
+    text, count = re.subn(pattern, replacement, po.read_text(encoding="utf-8"))
+    assert count == 1, f"{pattern!r} matched {count} times in {po}"
+    po.write_text(text, encoding="utf-8")
+
+
 def _run(*args: str) -> tuple[int, str]:
     out = io.StringIO()
     code = staff_main(["translations", *args], {"knowledge": str(REAL_KNOWLEDGE)}, out)
@@ -83,17 +91,19 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_report_counts_missing_outdated_and_broken_entries(tmp_path: Path) -> None:
     locales = _copy(tmp_path)
-    po = locales / "tr" / "LC_MESSAGES" / "knowledge.po"
-    text = po.read_text(encoding="utf-8")
     # An outdated entry: the German source it was made from is no longer the current one.
-    text = re.sub(
-        r'(msgctxt "node:pflegegrad:title"\nmsgid ")([^"]*)(")', r"\1Altes Deutsch\3", text
+    _edit(
+        locales / "tr",
+        "knowledge",
+        r'(msgctxt "node:pflegegrad:title"\nmsgid ")([^"]*)(")',
+        r"\1Altes Deutsch\3",
     )
-    po.write_text(text, encoding="utf-8")
-    ui = locales / "pl" / "LC_MESSAGES" / "messages.po"
-    ui_text = ui.read_text(encoding="utf-8")
-    ui_text = re.sub(r'(msgid "Your town: \{town\}"\nmsgstr ")[^"]*(")', r"\1Miasto\2", ui_text)
-    ui.write_text(ui_text, encoding="utf-8")
+    _edit(
+        locales / "pl",
+        "messages",
+        r'(msgid "Your town: \{town\}"\nmsgstr ")[^"]*(")',
+        r"\1Miasto\2",
+    )
     code, output = _run("--locales", str(locales))
     assert code == 1
     assert "tr/knowledge: outdated: node:pflegegrad:title" in output
@@ -107,10 +117,7 @@ def test_report_counts_missing_outdated_and_broken_entries(tmp_path: Path) -> No
 
 def test_report_fails_when_an_interface_text_is_missing(tmp_path: Path) -> None:
     locales = _copy(tmp_path)
-    ui = locales / "bg" / "LC_MESSAGES" / "messages.po"
-    text = ui.read_text(encoding="utf-8")
-    text = re.sub(r'(msgid "Skip"\nmsgstr ")[^"]*(")', r"\1\2", text)
-    ui.write_text(text, encoding="utf-8")
+    _edit(locales / "bg", "messages", r'(msgid "Skip"\nmsgstr ")[^"]*(")', r"\1\2")
     code, output = _run("--locales", str(locales), "--summary")
     assert code == 1
     row = re.search(r"^bg\s+messages\s+(\d+)\s+0\s+(\d+)\s+0\s+1\s+\d+%$", output, re.M)
@@ -218,12 +225,12 @@ def test_arabic_has_six_plural_forms(catalogs: Catalogs) -> None:
 
 def test_missing_text_falls_back_to_german_with_a_kind_note(tmp_path: Path) -> None:
     locales = _copy(tmp_path)
-    po = locales / "tr" / "LC_MESSAGES" / "knowledge.po"
-    text = po.read_text(encoding="utf-8")
-    text = re.sub(
-        r'(msgctxt "node:pflegegrad:title"\nmsgid "[^"]*"\nmsgstr ")[^"]*(")', r"\1\2", text
+    _edit(
+        locales / "tr",
+        "knowledge",
+        r'(msgctxt "node:pflegegrad:title"\nmsgid "[^"]*"\nmsgstr ")[^"]*(")',
+        r"\1\2",
     )
-    po.write_text(text, encoding="utf-8")
     knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
     engine = Engine(knowledge, Catalogs.load(locales), lambda: TODAY)
     screen = engine.press(Ctx("tr", TODAY, chosen=True), "n:pflegegrad").screen
@@ -237,12 +244,12 @@ def test_missing_text_falls_back_to_german_with_a_kind_note(tmp_path: Path) -> N
 
 def test_a_translation_with_a_broken_placeholder_is_never_shown(tmp_path: Path) -> None:
     locales = _copy(tmp_path)
-    ui = locales / "pl" / "LC_MESSAGES" / "messages.po"
-    text = ui.read_text(encoding="utf-8")
-    text = re.sub(
-        r'(msgid "Your town: \{town\}"\nmsgstr ")[^"]*(")', r"\1Miasto: {miasto}\2", text
+    _edit(
+        locales / "pl",
+        "messages",
+        r'(msgid "Your town: \{town\}"\nmsgstr ")[^"]*(")',
+        r"\1Miasto: {miasto}\2",
     )
-    ui.write_text(text, encoding="utf-8")
     knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
     engine = Engine(knowledge, Catalogs.load(locales), lambda: TODAY)
     shown = plain(

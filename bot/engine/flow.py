@@ -204,16 +204,15 @@ class Engine:
         return Screen(text, tuple(rows), place=None)
 
     def _nothing_found(self, t: Translator) -> Screen:
-        text = "\n\n".join(
-            [
-                escape(t("Sorry, I found nothing for that.")),
-                escape(
-                    t(
-                        "Please try other words, or choose a topic in the main menu. The "
-                        "integration office can also advise you in person."
-                    )
-                ),
-            ]
+        text = (
+            escape(t("Sorry, I found nothing for that."))
+            + "\n\n"
+            + escape(
+                t(
+                    "Please try other words, or choose a topic in the main menu. The "
+                    "integration office can also advise you in person."
+                )
+            )
         )
         return Screen(text, (*self._contact_rows(t), self._nav(t, None)), place=None)
 
@@ -474,16 +473,12 @@ class Engine:
         back = pl.to_payload(place)
 
         def ask(t: Translator) -> Screen:
-            text = "\n\n".join(
-                [
-                    bold(t("Thank you. What was missing?")),
-                    escape(
-                        t(
-                            "Write a few words, or tap Skip. Please do not write names or "
-                            "phone numbers: the note is stored without your name."
-                        )
-                    ),
-                ]
+            text = _titled(
+                t("Thank you. What was missing?"),
+                t(
+                    "Write a few words, or tap Skip. Please do not write names or "
+                    "phone numbers: the note is stored without your name."
+                ),
             )
             return Screen(text, ((Button("⏭ " + t("Skip"), back),),), place=back)
 
@@ -511,16 +506,12 @@ class Engine:
         need = Need("none_fits", node.id, self._topic(node.id), town)
 
         def build(t: Translator) -> Screen:
-            text = "\n\n".join(
-                [
-                    bold(t("Thank you for telling us.")),
-                    escape(
-                        t(
-                            "We note anonymously that nothing here fitted, so that the offers "
-                            "can get better. The integration office can advise you in person."
-                        )
-                    ),
-                ]
+            text = _titled(
+                t("Thank you for telling us."),
+                t(
+                    "We note anonymously that nothing here fitted, so that the offers "
+                    "can get better. The integration office can advise you in person."
+                ),
             )
             rows = [*self._contact_rows(t), self._nav(t, pl.node(node.id, town))]
             return Screen(text, tuple(rows), place=pl.encode(pl.NONE_FITS, node.id, town))
@@ -752,64 +743,53 @@ class Engine:
         return Screen(text, (self._nav(t, None),), place=None)
 
     def _help_text(self, t: Translator) -> str:
-        return "\n\n".join(
-            [
-                bold(t("How Lotse works")),
-                escape(
-                    t(
-                        "Tap a topic, then your situation and your town. You get the services "
-                        "that can help, with phone number, address and opening hours. Tap a "
-                        "phone number to call."
-                    )
-                ),
-                escape(
-                    t(
-                        "/menu shows the main menu, /language changes the language, /privacy "
-                        "says what is stored."
-                    )
-                ),
-                escape(t("In an emergency call 112 (ambulance, fire) or 110 (police).")),
-            ]
+        return _titled(
+            t("How Lotse works"),
+            t(
+                "Tap a topic, then your situation and your town. You get the services "
+                "that can help, with phone number, address and opening hours. Tap a "
+                "phone number to call."
+            ),
+            t(
+                "/menu shows the main menu, /language changes the language, /privacy "
+                "says what is stored."
+            ),
+            t("In an emergency call 112 (ambulance, fire) or 110 (police)."),
         )
 
     def _privacy_text(self, t: Translator) -> str:
-        return "\n\n".join(
-            [
-                bold(t("Your privacy")),
-                escape(
-                    t(
-                        "Lotse does not store your name, your phone number or what you ask. "
-                        "The only thing it stores about you is the language you chose, under "
-                        "a scrambled number that cannot be traced back to you. /forget "
-                        "deletes it."
-                    )
-                ),
-                escape(
-                    t(
-                        "If you rate an answer or write a note, it is stored without your "
-                        "name, number or chat: only the day, the topic, the town and the "
-                        "language. Phone numbers and e-mail addresses are removed from notes. "
-                        "If a search finds nothing, the words are stored the same way, so "
-                        "that the integration office can see what is missing."
-                    )
-                )
-                + " "
-                + escape(
-                    t.plural(
-                        "Everything is deleted after {n} day.",
-                        "Everything is deleted after {n} days.",
-                        self.retention_days,
-                    )
-                ),
-                escape(
-                    t(
-                        "Telegram itself keeps this chat on your phone. If someone else may "
-                        "look at your phone: /erase deletes this conversation, and you can "
-                        "delete the chat in Telegram."
-                    )
-                ),
-            ]
+        return _titled(
+            t("Your privacy"),
+            t(
+                "Lotse does not store your name, your phone number or what you ask. "
+                "The only thing it stores about you is the language you chose, under "
+                "a scrambled number that cannot be traced back to you. /forget "
+                "deletes it."
+            ),
+            t(
+                "If you rate an answer or write a note, it is stored without your "
+                "name, number or chat: only the day, the topic, the town and the "
+                "language. Phone numbers and e-mail addresses are removed from notes. "
+                "If a search finds nothing, the words are stored the same way, so "
+                "that the integration office can see what is missing."
+            )
+            + " "
+            + t.plural(
+                "Everything is deleted after {n} day.",
+                "Everything is deleted after {n} days.",
+                self.retention_days,
+            ),
+            t(
+                "Telegram itself keeps this chat on your phone. If someone else may "
+                "look at your phone: /erase deletes this conversation, and you can "
+                "delete the chat in Telegram."
+            ),
         )
+
+
+def _titled(title: str, *paragraphs: str) -> str:
+    """A bold title over plain paragraphs, escaped for Telegram HTML."""
+    return "\n\n".join([bold(title), *(escape(p) for p in paragraphs)])
 
 
 def _isolated(screen: Screen) -> Screen:

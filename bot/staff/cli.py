@@ -18,7 +18,7 @@ from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import ERROR, WARNING, Knowledge
 from bot.knowledge.validate import validate
 from bot.runtime import utc_today
-from bot.staff.report import DEFAULT_DAYS, Filters
+from bot.staff.report import DEFAULT_DAYS, Filters, Report
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -83,16 +83,25 @@ def _filters(args: argparse.Namespace, default_days: int | None) -> Filters:
     return Filters(since=since, until=until, town=args.town, lang=args.lang)
 
 
-def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    """Print the feedback report for a period."""
-    from bot.staff.report import build_report, render_text
+def _report(args: argparse.Namespace, out: TextIO) -> Report | None:
+    """The report the options ask for; None (and a message) when there is no database."""
+    from bot.staff.report import build_report
 
     path = _open_db(args, out)
     if path is None:
-        return 1
-    report = build_report(
+        return None
+    return build_report(
         path, _filters(args, DEFAULT_DAYS), knowledge=_knowledge(args), min_group=args.min_group
     )
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the feedback report for a period."""
+    from bot.staff.report import render_text
+
+    report = _report(args, out)
+    if report is None:
+        return 1
     out.write(render_text(report))
     return 0
 
@@ -100,14 +109,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_html(args: argparse.Namespace, out: TextIO) -> int:
     """Write the report as one self-contained HTML page."""
     from bot.staff.page import render_html
-    from bot.staff.report import build_report
 
-    path = _open_db(args, out)
-    if path is None:
+    report = _report(args, out)
+    if report is None:
         return 1
-    report = build_report(
-        path, _filters(args, DEFAULT_DAYS), knowledge=_knowledge(args), min_group=args.min_group
-    )
     Path(args.out).write_text(render_html(report), encoding="utf-8")
     out.write(f"Bericht geschrieben: {args.out}\n")
     return 0
