@@ -17,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.knowledge.model import HARMLESS, KINDS, NEGATION, NEGATION_AFTER, Knowledge
+from bot.knowledge.model import (
+    HARMLESS,
+    NEGATION,
+    NEGATION_AFTER,
+    CrisisKind,
+    CrisisSignal,
+    Knowledge,
+)
 from bot.textnorm import clauses, fold, tokens, umlaut_variant
 
 FUZZY_MIN = 7
@@ -92,7 +99,7 @@ class CrisisDetector:
                 table = detector._negation if rule.kind == NEGATION else detector._negation_after
                 words = {_folded(w) for phrase in rule.phrases for w in tokens(phrase)}
                 table[rule.lang] = table.get(rule.lang, frozenset()) | words
-            elif rule.kind in (*KINDS, HARMLESS):
+            elif rule.kind in (*CrisisKind, HARMLESS):
                 for text in rule.phrases:
                     detector._add_phrase(rule.kind, rule.lang, text)
         return detector
@@ -175,7 +182,7 @@ class CrisisDetector:
             masked: set[int] = set()
             for start, end, _ in self._runs(words, patterns, (HARMLESS,)):
                 masked.update(range(start, end))
-            for start, end, phrase in self._runs(words, patterns, KINDS):
+            for start, end, phrase in self._runs(words, patterns, CrisisKind):
                 if masked.intersection(range(start, end)):
                     continue
                 before = self._negation.get(phrase.lang, frozenset()) | self._negation.get(
@@ -193,12 +200,13 @@ class CrisisDetector:
                 )
         return found
 
-    def detect(self, text: str, lang: str) -> str | None:
-        """The kind of acute danger ``text`` signals ("violence", "suicide", "medical"), or None.
+    def detect(self, text: str, lang: str) -> CrisisSignal | None:
+        """The kind of acute danger ``text`` signals, or None; a phrase match is always sure.
 
         Args:
             text: the user's message, in any language and script.
             lang: the user's language; its negation words apply to every language's phrases.
         """
         kinds = {m.kind for m in self.matches(text, lang)}
-        return next((kind for kind in KINDS if kind in kinds), None)
+        kind = next((kind for kind in CrisisKind if kind in kinds), None)
+        return CrisisSignal(kind, sure=True) if kind is not None else None

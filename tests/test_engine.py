@@ -7,6 +7,7 @@ import pytest
 from bot import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Need, Screen, Venue, plain
+from bot.knowledge.model import CrisisKind
 from tests.conftest import TODAY
 
 
@@ -278,7 +279,7 @@ def test_erase_button_on_womens_topics_only(mini_engine: Engine) -> None:
 
 
 def test_emergency_screen_puts_the_kind_first(mini_engine: Engine) -> None:
-    screen = mini_engine.emergency(de(), "violence", back="n:pflege").screen
+    screen = mini_engine.emergency(de(), CrisisKind.VIOLENCE, back="n:pflege").screen
     text = plain(screen.text)
     assert "116 016" in text
     assert labels(screen)[0] == "↩️ Weiter, wo ich war"

@@ -32,7 +32,7 @@ from bot.engine.screens import (
     rich,
 )
 from bot.i18n import SOURCE, Catalogs, Translator, isolate_ltr, native_name
-from bot.knowledge.model import ROOT, Knowledge, Node, Service
+from bot.knowledge.model import ROOT, CrisisKind, CrisisSignal, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
 PER_ROW = 2
@@ -68,8 +68,8 @@ class Searcher(Protocol):
 class CrisisChecker(Protocol):
     """Recognises messages that signal acute danger (bot.crisis.CrisisDetector)."""
 
-    def detect(self, text: str, lang: str) -> str | None:
-        """The kind of danger, or None."""
+    def detect(self, text: str, lang: str) -> CrisisSignal | None:
+        """The kind of danger and whether it is sure, or None."""
         ...
 
 
@@ -170,9 +170,9 @@ class Engine:
 
     def text(self, ctx: Ctx, text: str, place: str | None = None) -> Reply:
         """Typed text: a crisis gets the emergency screen first; anything else is searched."""
-        kind = self.crisis.detect(text, ctx.lang) if self.crisis else None
-        if kind is not None:
-            return self.emergency(ctx, kind, back=place)
+        signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        if signal is not None:
+            return self.emergency(ctx, signal.kind, back=place)
         if self.search is None:
             return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._typed_hint(t)))
         hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS, today=ctx.today)
@@ -216,7 +216,9 @@ class Engine:
         )
         return Screen(text, (*self._contact_rows(t), self._nav(t, None)), place=None)
 
-    def emergency(self, ctx: Ctx, kind: str | None = None, back: str | None = None) -> Reply:
+    def emergency(
+        self, ctx: Ctx, kind: CrisisKind | None = None, back: str | None = None
+    ) -> Reply:
         """The emergency screen: the numbers that help now, those for ``kind`` first."""
 
         def build(t: Translator) -> Screen:
@@ -489,9 +491,9 @@ class Engine:
 
         A note that signals danger is not stored: it gets the emergency screen.
         """
-        kind = self.crisis.detect(text, ctx.lang) if self.crisis else None
-        if kind is not None:
-            return self.emergency(ctx, kind, back=place)
+        signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        if signal is not None:
+            return self.emergency(ctx, signal.kind, back=place)
         action = pl.parse(place) or pl.Action(pl.MAIN)
         reply = self._place(
             ctx, action, note=lambda t: t("Thank you! Your note was saved without your name.")

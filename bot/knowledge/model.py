@@ -5,15 +5,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 ROOT = "start"
 AREAS = ("town", "county", "national")
-# Crisis kinds, in the order they win when a message signals more than one.
-KINDS = ("violence", "suicide", "medical")
+
+
+class CrisisKind(StrEnum):
+    """A kind of acute danger, in the order they win when a message signals more than one."""
+
+    VIOLENCE = "violence"  # violence happening or just happened ("he is hitting me")
+    THREAT = "threat"  # threats, stated or implied ("if I leave, he will ...")
+    SUICIDE = "suicide"  # suicidal intent or signs (goodbye letters, pills put aside)
+    MEDICAL = "medical"  # an acute medical emergency, often told by its symptoms
+    CHILD = "child"  # a child in danger
+
+
+@dataclass(frozen=True)
+class CrisisSignal:
+    """What the crisis detector recognised: the kind, and whether it is sure.
+
+    Sure: the emergency screen for that kind. Unsure: the normal answer with one line on top
+    giving that kind's numbers.
+    """
+
+    kind: CrisisKind
+    sure: bool
+
+
 HARMLESS = "harmless"  # phrases that make a crisis word harmless ("violence prevention")
 NEGATION = "negation"  # words just before a phrase that negate it ("not", "kein")
 NEGATION_AFTER = "negation_after"  # words just after it (Turkish "değilim", Persian "نیستم")
-ROLES = (*KINDS, HARMLESS, NEGATION, NEGATION_AFTER)
+ROLES = (*CrisisKind, HARMLESS, NEGATION, NEGATION_AFTER)
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from bot.knowledge.model import (
     AREAS,
     ERROR,
     HARMLESS,
-    KINDS,
     ROLES,
     ROOT,
     WARNING,
+    CrisisKind,
     Knowledge,
     Node,
     Problem,
@@ -232,8 +232,9 @@ class _Checker:
             self.add(screen, "emergency", "screen: the same service is listed twice")
         for kind, sids in e.by_kind.items():
             where = e.where.get(kind, screen)
-            if kind not in KINDS:
-                self.add(where, "emergency", f"first: unknown kind '{kind}' ({_one_of(KINDS)})")
+            if kind not in tuple(CrisisKind):
+                known = _one_of(CrisisKind)
+                self.add(where, "emergency", f"first: unknown kind '{kind}' ({known})")
             for sid in sids:
                 if sid not in self.k.services:
                     self.add(where, "emergency", f"first: {kind}: unknown service '{sid}'")
@@ -253,11 +254,13 @@ class _Checker:
             seen.setdefault((rule.lang, rule.kind), rule.where)
             if not rule.phrases:
                 self.add(rule.where, rule.lang, f"'{rule.kind}' lists no phrases")
-            if rule.kind in (*KINDS, HARMLESS):
+            if rule.kind in (*CrisisKind, HARMLESS):
                 for phrase in rule.phrases:
                     self.phrase(rule.where, rule.lang, rule.kind, phrase)
+        # A kind no language has phrases for is left to the detector's own rules.
+        used = [k for k in CrisisKind if any(kind == k for _, kind in seen)]
         for lang in LANGUAGES:
-            missing = [k for k in KINDS if (lang, k) not in seen]
+            missing = [k for k in used if (lang, k) not in seen]
             if missing:
                 self.add(
                     e.where.get("phrases", screen),
