@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -14,14 +13,10 @@ STAFF_COMMANDS = frozenset({"validate", "translations", "feedback"})
 
 
 def setup_logging(settings: Settings) -> None:
-    """Log to stderr; keep httpx quiet, since at INFO it logs URLs that contain the token."""
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # bot.tg.app raises the telegram, httpx and httpcore loggers further (no personal data).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    """Log to stderr; libraries that log personal data or the token are kept quiet."""
+    from bot.logs import setup_logging as setup
+
+    setup(settings.log_level, (settings.token, settings.salt, settings.webhook_secret))
 
 
 def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:

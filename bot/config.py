@@ -9,12 +9,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The limits that keep a protection switched on (DESIGN.md §7, README "Settings").
+RETENTION_DAYS = (1, 3650)
+MIN_GROUP_FLOOR = 3
+PORTS = (1, 65535)
+# What @BotFather hands out: the bot's numeric id, a colon, then 35 URL-safe characters.
+TOKEN_FORM = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,57 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _int(
+    environ: Mapping[str, str],
+    name: str,
+    default: int,
+    low: int | None = None,
+    high: int | None = None,
+) -> int:
+    """A whole number setting, within ``low``..``high`` when they are given."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, got {raw[:20]!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"from {low} to {high}"
+        raise ConfigError(f"{name} must be {bounds}, got {raw[:20]}")
+    return value
+
+
+def _token(raw: str | None) -> str | None:
+    """The bot token, trimmed; never quoted back in a message (it is a password)."""
+    token = (raw or "").strip()
+    if not token:
+        return None
+    if not TOKEN_FORM.fullmatch(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token: expected the form "
+            "123456789:ABC… (digits, a colon, then 35 letters, digits, - or _), as @BotFather "
+            "shows it, without quotes or spaces inside"
+        )
+    return token
+
+
+def _webhook_url(raw: str | None) -> str | None:
+    url = (raw or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise ConfigError("LOTSE_WEBHOOK_URL must be an https:// address (Telegram requires it)")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError("LOTSE_WEBHOOK_URL has a port that is not a number 1-65535") from None
+    if not host or port == 0:
+        raise ConfigError(
+            "LOTSE_WEBHOOK_URL needs a host name, e.g. https://lotse.example.org/telegram"
+        )
+    return url
 
 
 def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
@@ -86,9 +136,7 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
     except ValueError:
         raise ConfigError("LOTSE_STAFF_IDS must be comma-separated Telegram user ids") from None
     staff_chat_raw = merged.get("LOTSE_STAFF_CHAT", "").strip()
-    webhook_url = merged.get("LOTSE_WEBHOOK_URL") or None
-    if webhook_url and not webhook_url.startswith("https://"):
-        raise ConfigError("LOTSE_WEBHOOK_URL must be an https:// address (Telegram requires it)")
+    webhook_url = _webhook_url(merged.get("LOTSE_WEBHOOK_URL"))
     secret = merged.get("LOTSE_WEBHOOK_SECRET") or None
     if webhook_url and (not secret or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret)):
         raise ConfigError(
@@ -100,20 +148,22 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
         raise ConfigError("LOTSE_RATE_LIMIT must be 'on' or 'off'")
     defaults = Settings()
     return Settings(
-        token=merged.get("TELEGRAM_BOT_TOKEN") or None,
+        token=_token(merged.get("TELEGRAM_BOT_TOKEN")),
         api_base_url=merged.get("TELEGRAM_API_BASE_URL") or TELEGRAM_BASE_URL,
         db_path=_path(merged, "LOTSE_DB", defaults.db_path),
         knowledge_dir=_path(merged, "LOTSE_KNOWLEDGE_DIR", defaults.knowledge_dir),
         locales_dir=_path(merged, "LOTSE_LOCALES_DIR", defaults.locales_dir),
         log_level=level,
         salt=merged.get("LOTSE_SALT") or None,
-        retention_days=_int(merged, "LOTSE_RETENTION_DAYS", defaults.retention_days),
-        min_group=_int(merged, "LOTSE_MIN_GROUP", defaults.min_group),
+        retention_days=_int(
+            merged, "LOTSE_RETENTION_DAYS", defaults.retention_days, *RETENTION_DAYS
+        ),
+        min_group=_int(merged, "LOTSE_MIN_GROUP", defaults.min_group, MIN_GROUP_FLOOR),
         staff_ids=staff_ids,
         staff_chat=_int(merged, "LOTSE_STAFF_CHAT", 0) if staff_chat_raw else None,
         rate_limit=rate_raw == "on",
         webhook_url=webhook_url,
         webhook_secret=secret,
         webhook_listen=merged.get("LOTSE_WEBHOOK_LISTEN") or defaults.webhook_listen,
-        webhook_port=_int(merged, "LOTSE_WEBHOOK_PORT", defaults.webhook_port),
+        webhook_port=_int(merged, "LOTSE_WEBHOOK_PORT", defaults.webhook_port, *PORTS),
     )

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -27,26 +27,21 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
 from bot.tg.handlers import Lotse
 
 log = logging.getLogger(__name__)
-# At DEBUG these libraries log whole updates (user ids, names, texts) and request URLs (the
-# token). Whatever level the bot runs at, they never go below INFO / WARNING.
-QUIET_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
 HOUSEKEEPING_EVERY = 3600.0
+REJECTED = (
+    "Telegram rejected the bot token (TELEGRAM_BOT_TOKEN): copy it again from @BotFather, "
+    "or revoke it there and set the new one"
+)
 # A 429 is retried this often by the rate limiter, waiting as long as Telegram asks.
 RETRIES = 3
 
 App = Application[Any, Any, Any, Any, Any, Any]
-
-
-def quiet_libraries() -> None:
-    """Keep third-party loggers from recording personal data or the token."""
-    for name, level in QUIET_LOGGERS.items():
-        logger = logging.getLogger(name)
-        logger.setLevel(max(level, logger.getEffectiveLevel()))
 
 
 def build_application(settings: Settings, core: Core) -> App:
@@ -144,14 +139,23 @@ async def housekeeping(app: App, lotse: Lotse) -> None:
 def run_polling(settings: Settings, core: Core) -> int:
     """Poll Telegram until interrupted."""
     app = build_application(settings, core)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        # python-telegram-bot's own message quotes the whole token: never pass it on.
+        log.error(REJECTED)
+        return 1
     return 0
 
 
 def run_webhook(settings: Settings, core: Core) -> int:
     """Serve Telegram's webhook calls (behind a reverse proxy) until interrupted."""
     app = build_application(settings, core)
-    app.run_webhook(**webhook_options(settings))
+    try:
+        app.run_webhook(**webhook_options(settings))
+    except InvalidToken:
+        log.error(REJECTED)
+        return 1
     return 0
 
 
