@@ -186,7 +186,9 @@ def test_python_m_bot_refuses_to_start_on_knowledge_errors(tmp_path: Path) -> No
     tree = knowledge / "tree.yaml"
     tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOTSE", "TELEGRAM"))}
-    env.update({"LOTSE_KNOWLEDGE_DIR": str(knowledge), "TELEGRAM_BOT_TOKEN": "1:x"})
+    env.update(
+        {"LOTSE_KNOWLEDGE_DIR": str(knowledge), "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35}
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
         capture_output=True,
