@@ -65,6 +65,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX needs_day ON needs (day);
     """,
+    # 3: the span of message ids "erase this chat" deletes (bot/tg/erase.py). Keyed by an HMAC
+    # of the chat id, never the id; a row expires 48 hours after the chat was last active.
+    """
+    CREATE TABLE chat_spans (
+        chat_key TEXT PRIMARY KEY,
+        low INTEGER NOT NULL,
+        high INTEGER NOT NULL,
+        seen INTEGER NOT NULL
+    );
+    CREATE INDEX chat_spans_seen ON chat_spans (seen);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -312,6 +323,44 @@ class Storage:
             "SELECT day, kind, lang, node_id, topic, query, town FROM needs", since, until
         )
         return [Need(dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
+
+    # -- the span of message ids "erase this chat" deletes ------------------------------------
+
+    def chat_key(self, chat_id: int) -> str:
+        """The pseudonymous key for a chat id (HMAC-SHA256 under the salt, apart from users')."""
+        return hmac.new(self._salt, f"chat:{chat_id}".encode(), hashlib.sha256).hexdigest()
+
+    async def note_messages(self, chat_key: str, low: int, high: int, at: dt.datetime) -> None:
+        """Widen this chat's span of message ids to include ``low``..``high``, seen ``at``."""
+        # Stored to the hour: enough for the 48-hour expiry, no finer trace of activity.
+        hour = int(at.timestamp()) // 3600 * 3600
+        await self.db.execute(
+            "INSERT INTO chat_spans (chat_key, low, high, seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_key) DO UPDATE SET low = min(low, excluded.low), "
+            "high = max(high, excluded.high), seen = max(seen, excluded.seen)",
+            (chat_key, low, high, hour),
+        )
+        await self.db.commit()
+
+    async def message_span(self, chat_key: str) -> tuple[int, int] | None:
+        """The lowest and highest message id noted for this chat, if it was active lately."""
+        async with self.db.execute(
+            "SELECT low, high FROM chat_spans WHERE chat_key = ?", (chat_key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    async def drop_span(self, chat_key: str) -> None:
+        """Forget this chat's span (after its messages were deleted)."""
+        await self.db.execute("DELETE FROM chat_spans WHERE chat_key = ?", (chat_key,))
+        await self.db.commit()
+
+    async def purge_spans(self, now: dt.datetime, quiet: dt.timedelta) -> int:
+        """Delete the spans of chats quiet for longer than ``quiet``; how many."""
+        cutoff = int((now - quiet).timestamp())
+        cursor = await self.db.execute("DELETE FROM chat_spans WHERE seen < ?", (cutoff,))
+        await self.db.commit()
+        return cursor.rowcount
 
     async def _insert(self, sql: str, params: tuple[object, ...]) -> None:
         """Insert one row and commit, so the caller may thank the user afterwards."""

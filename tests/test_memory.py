@@ -1,9 +1,9 @@
-"""The Telegram shell's in-memory chat state: 48-hour window, pending comments, limits."""
+"""The Telegram shell's in-memory chat state: place, pending comments, limits."""
 
 from __future__ import annotations
 
 from bot.engine.screens import Rating
-from bot.tg.memory import DELETE_WINDOW, IDLE_FORGET, ChatMemory
+from bot.tg.memory import IDLE_FORGET, ChatMemory
 
 
 class Clock:
@@ -12,17 +12,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def test_only_messages_of_the_last_48_hours_are_deleted() -> None:
-    clock = Clock()
-    memory = ChatMemory(clock)
-    memory.track(1, 10)
-    clock.now += DELETE_WINDOW + 1
-    memory.track(1, 11)
-    memory.track(1, 12)
-    assert memory.deletable(1) == [11, 12]
-    assert memory.deletable(1) == []
 
 
 def test_a_comment_is_expected_only_for_a_while() -> None:
@@ -54,3 +43,12 @@ def test_quiet_chats_are_forgotten() -> None:
     memory.set_place(2, "m")  # a new chat triggers the hourly clean-up
     assert memory.place(1) is None
     assert memory.place(2) == "m"
+
+
+def test_an_erased_chat_is_forgotten() -> None:
+    memory = ChatMemory(Clock())
+    memory.set_place(1, "n:gewalt")
+    memory.await_comment(1, Rating("gewalt", None, "frauen", None, False), "n:gewalt")
+    memory.clear(1)
+    assert memory.place(1) is None
+    assert memory.take_comment(1) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -55,3 +56,31 @@ async def test_schema_version_and_wal(tmp_path: Path) -> None:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+
+
+async def test_erase_spans_hold_no_chat_id_and_expire(tmp_path: Path) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    store = await Storage.open(path, salt="s")
+    noon = dt.datetime(2026, 11, 18, 12, 30, 17, tzinfo=dt.UTC)
+    try:
+        key = store.chat_key(987654321)
+        assert key != store.user_key(987654321)  # not linkable to the language choice
+        await store.note_messages(key, 40, 40, noon)
+        await store.note_messages(key, 41, 45, noon)
+        await store.note_messages(key, 12, 12, noon)
+        assert await store.message_span(key) == (12, 45)
+        other = store.chat_key(5)
+        await store.note_messages(other, 3, 3, noon - dt.timedelta(hours=50))
+        assert await store.purge_spans(noon, dt.timedelta(hours=49)) == 1
+        assert await store.message_span(other) is None
+        await store.drop_span(key)
+        assert await store.message_span(key) is None
+        await store.note_messages(key, 46, 46, noon)
+    finally:
+        await store.close()
+    raw = path.read_bytes()  # closed: the WAL is checkpointed into it
+    assert b"987654321" not in raw
+    with sqlite3.connect(path) as db:
+        seen = db.execute("SELECT seen FROM chat_spans").fetchone()[0]
+    db.close()
+    assert seen % 3600 == 0  # to the hour, no finer trace of activity

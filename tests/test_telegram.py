@@ -408,30 +408,6 @@ async def test_none_fits_and_no_result_become_unmet_needs(bot: Running) -> None:
     ]
 
 
-async def test_erase_leaves_no_message_of_the_last_48_hours(bot: Running) -> None:
-    user = bot.server.user(3003, "F", language_code="de")
-    await user.send("/start")
-    await user.press("👩 Hilfe für Frauen")
-    await user.press("🛡️ Gewalt oder Bedrohung")
-    await user.press("Marl")
-    menu = user.last_bot_message
-    await user.send("hallo")
-    bot.server.advance(hours=1)
-    await user.press("🧹 Diesen Chat löschen", message=menu)
-    remaining = user.messages
-    assert len(remaining) == 1
-    assert remaining[0].from_bot
-    assert "lange drücken" in (remaining[0].text or "")
-    assert "Gewalt" not in (remaining[0].text or "")
-
-
-async def test_erase_command_works_too(bot: Running) -> None:
-    user = bot.server.user(3004, "F", language_code="de")
-    await user.send("/start")
-    await user.send("/erase")
-    assert [m.from_bot for m in user.messages] == [True]
-
-
 async def test_forget_deletes_the_language_choice(bot: Running) -> None:
     user = bot.server.user(3005, "F", language_code="de")
     await user.send("/language")
@@ -463,11 +439,3 @@ async def test_typing_a_question_in_turkish_finds_care_help(bot: Running) -> Non
     await ayse.send("qwrtzpl xyvbn")
     needs = rows(bot.settings, "SELECT kind, query, lang FROM needs")
     assert needs == [("no_result", "qwrtzpl xyvbn", "tr")]
-
-
-async def test_emergency_topic_offers_to_erase_the_chat(bot: Running) -> None:
-    user = bot.server.user(3020, "E", language_code="de")
-    await user.send("/start")
-    await user.press("🆘 Notfall – schnelle Hilfe")
-    await user.press("🧹 Diesen Chat löschen")
-    assert [m.from_bot for m in user.messages] == [True]

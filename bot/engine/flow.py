@@ -37,6 +37,8 @@ from bot.knowledge.model import ROOT, CrisisKind, CrisisSignal, Knowledge, Node,
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
 PER_ROW = 2
 SEARCH_RESULTS = 5
+# The bot's name: the only heading that may stand first on a screen about a sensitive topic.
+BRAND = "Lotse"
 
 
 class Hit(Protocol):
@@ -245,18 +247,41 @@ class Engine:
         return self._reply(ctx, build)
 
     def erase(self, ctx: Ctx) -> Reply:
-        """Erase this chat: the shell deletes the messages, then sends this one neutral line."""
+        """Erase this chat: the shell deletes the messages, then leaves only a neutral screen.
+
+        Whoever picks up the phone afterwards must learn nothing: the screen left behind (for
+        a typed /erase) names no topic and says nothing about deleting; a 🧹 press is
+        confirmed by a pop-up that is never stored in the chat (``erase_notice``).
+        """
 
         def build(t: Translator) -> Screen:
-            text = escape(
-                t(
-                    "Done. To remove this chat from your phone as well: in the chat list, "
-                    "press and hold this chat and tap Delete."
-                )
-            )
-            return Screen(text, (), place=None)
+            text = bold(BRAND) + "\n" + escape(self._tagline(t))
+            return Screen(text, ((Button("🏠 " + t("Main menu"), pl.MAIN),),), place=None)
 
         return replace(self._reply(ctx, build), erase=True)
+
+    def erase_notice(self, ctx: Ctx, *, ok: bool) -> str:
+        """The pop-up after a 🧹 press (at most 200 characters, never kept in the chat)."""
+        t = self.catalogs.translator(ctx.lang)
+        if ok:
+            return t(
+                "Deleted: the messages of the last 48 hours. To remove the chat from your "
+                "phone too: press and hold it in the chat list, then tap Delete."
+            )
+        return t(
+            "Telegram did not let me delete everything. Please delete the chat yourself: "
+            "press and hold it in the chat list, then tap Delete."
+        )
+
+    def erase_failed(self, ctx: Ctx) -> Reply:
+        """After a typed /erase that Telegram refused: say so plainly, offer to try again."""
+
+        def build(t: Translator) -> Screen:
+            text = escape(self.erase_notice(ctx, ok=False))
+            rows = ((Button("🧹 " + t("Erase this chat"), pl.ERASE),), self._nav(t, None))
+            return Screen(text, rows, place=None)
+
+        return self._reply(ctx, build)
 
     def apology(self, ctx: Ctx) -> str:
         """The line shown when feedback could not be saved (database trouble)."""
@@ -349,8 +374,11 @@ class Engine:
                 "Kreis Recklinghausen, in your language. Free and anonymous. In an emergency "
                 "call 112 or the police on 110."
             ),
-            t("Help and counselling in Kreis Recklinghausen, in your language."),
+            self._tagline(t),
         )
+
+    def _tagline(self, t: Translator) -> str:
+        return t("Help and counselling in Kreis Recklinghausen, in your language.")
 
     # -- building screens -----------------------------------------------------------------
 

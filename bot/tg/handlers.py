@@ -26,12 +26,14 @@ from bot.knowledge.model import Knowledge
 from bot.runtime import build_core
 from bot.staff.chart import digest_with_chart
 from bot.storage import Storage
+from bot.tg.erase import delete_range, id_batches
 from bot.tg.memory import ChatMemory
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
 
 log = logging.getLogger(__name__)
 CONTACT_NAME_MAX = 64
-DELETE_BATCH = 100
+# Telegram lets a bot delete messages for 48 hours; the hour covers rounding and clock skew.
+SPAN_KEPT = dt.timedelta(hours=49)
 # One person may leave this much feedback per hour; more is not recorded (in-memory count).
 FEEDBACK_PER_HOUR = 30
 DIGEST_WEEKDAY = 0  # Monday
@@ -92,11 +94,13 @@ class Lotse:
         await self.send_digest(context.bot, chat.id, dt.datetime.now(dt.UTC).date())
 
     async def housekeeping(self, bot: Bot, now: dt.datetime) -> None:
-        """Delete feedback past the retention period; post the Monday digest once a week."""
+        """Delete feedback past the retention period and stale erase spans; Monday: the digest."""
         store = self.storage
         if store is None:
             return
         today = now.date()
+        # Message spans of chats quiet for 48 hours: nothing in them can be deleted any more.
+        await store.purge_spans(now, SPAN_KEPT)
         if await store.setting("purged_on") != today.isoformat():
             deleted = await store.purge(self.settings.retention_days, today)
             await store.set_setting("purged_on", today.isoformat())
@@ -136,7 +140,7 @@ class Lotse:
         message = update.effective_message
         if chat is None or chat.type == ChatType.PRIVATE:
             if chat is not None and message is not None:
-                self.memory.track(chat.id, message.message_id)
+                await self.note(chat.id, message)
             return ctx
         text = (message.text or "") if message else ""
         # Answer only when spoken to, so the bot never chatters in a group.
@@ -220,8 +224,6 @@ class Lotse:
         reply = await self.record(update, chat_id, ctx, reply)
         if reply.awaits_comment is not None:
             self.memory.await_comment(chat_id, reply.awaits_comment, reply.screen.place)
-        if reply.erase:
-            await self.erase(chat_id, context)
         self.memory.set_place(chat_id, reply.screen.place)
         return reply
 
@@ -237,7 +239,7 @@ class Lotse:
             reply_markup=keyboard(screen),
             link_preview_options=NO_PREVIEW,
         )
-        self.memory.track(chat_id, message.message_id)
+        await self.note(chat_id, message)
         await self.attachments(chat_id, reply, context)
         return message
 
@@ -260,16 +262,61 @@ class Lotse:
                     title=item.title,
                     address=item.address,
                 )
-            self.memory.track(chat_id, sent.message_id)
+            await self.note(chat_id, sent)
 
-    async def erase(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Delete every message of this chat the bot may still delete (48 hours)."""
-        ids = self.memory.deletable(chat_id)
-        for start in range(0, len(ids), DELETE_BATCH):
+    # -- erase this chat ------------------------------------------------------------------
+
+    async def note(self, chat_id: int, message: Message) -> None:
+        """Note a message id of a private chat for "erase this chat" (in the database)."""
+        store = self.storage
+        if store is None:
+            return
+        try:
+            key = store.chat_key(chat_id)
+            now = dt.datetime.now(dt.UTC)
+            await store.note_messages(key, message.message_id, message.message_id, now)
+        except sqlite3.Error as exc:
+            # Erase still reaches this message: it looks beyond the noted span (bot/tg/erase).
+            log.warning("could not note a message for erasing: %s", type(exc).__name__)
+
+    async def erase(self, chat_id: int, current: int, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Delete every message of this chat Telegram still lets the bot delete (48 hours).
+
+        Works after a restart and on any worker: the ids come from the database and from
+        Telegram's numbering, never from this process. True only if Telegram accepted all.
+        """
+        self.memory.clear(chat_id)
+        store = self.storage
+        span = None
+        if store is not None:
             try:
-                await context.bot.delete_messages(chat_id, ids[start : start + DELETE_BATCH])
-            except TelegramError as exc:
-                log.warning("could not delete some messages: %s", exc.message)
+                span = await store.message_span(store.chat_key(chat_id))
+            except sqlite3.Error as exc:
+                log.warning("could not read the span to erase: %s", type(exc).__name__)
+        ok = await delete_range(context.bot, chat_id, id_batches(current, span))
+        if ok and store is not None:
+            try:
+                await store.drop_span(store.chat_key(chat_id))
+            except sqlite3.Error as exc:
+                log.warning("could not forget an erased span: %s", type(exc).__name__)
+        return ok
+
+    async def on_erase_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: Ctx
+    ) -> None:
+        """🧹: delete the chat; confirm in a pop-up, which is never kept in the chat."""
+        query = update.callback_query
+        chat = update.effective_chat
+        if query is None:
+            return
+        notice = None
+        if chat is not None and chat.type == ChatType.PRIVATE and query.message is not None:
+            ok = await self.erase(chat.id, query.message.message_id, context)
+            notice = self.engine.erase_notice(ctx, ok=ok)
+        try:
+            await query.answer(notice, show_alert=notice is not None)
+        except TelegramError as exc:
+            log.warning("could not confirm an erase: %s", type(exc).__name__)
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -307,10 +354,16 @@ class Lotse:
             await self.answer(update, context, ctx, self.engine.language(ctx, place))
 
     async def cmd_erase(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/erase: delete this conversation (quick exit)."""
+        """/erase: delete this conversation (quick exit); only a neutral screen stays."""
         ctx = await self.private(update, context)
-        if ctx is not None:
-            await self.answer(update, context, ctx, self.engine.erase(ctx))
+        chat = update.effective_chat
+        message = update.effective_message
+        if ctx is None or chat is None or message is None:
+            return
+        reply = self.engine.erase(ctx)
+        if not await self.erase(chat.id, message.message_id, context):
+            reply = self.engine.erase_failed(ctx)
+        await self.send(chat.id, reply, context)
 
     async def cmd_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/forget: delete the stored language choice, the only per-user record."""
@@ -362,23 +415,25 @@ class Lotse:
         query = update.callback_query
         if query is None:
             return
+        ctx = await self.context_for(update)
+        reply = self.engine.press(ctx, query.data)
+        if reply.erase:
+            await self.on_erase_button(update, context, ctx)
+            return
         try:
             await query.answer()
         except TelegramError as exc:
             # Only the spinner on the button is affected; the next screen still matters.
             log.warning("could not answer a button press: %s", type(exc).__name__)
-        ctx = await self.context_for(update)
         message = query.message
         if message is None:
             return
         chat_id = message.chat.id
         self.memory.cancel_comment(chat_id)
-        reply = self.engine.press(ctx, query.data)
         reply = await self.carry_out(update, context, ctx, chat_id, reply)
-        if reply.erase or not isinstance(message, Message):
+        if not isinstance(message, Message):
             await self.send(chat_id, reply, context)
             return
-        self.memory.track(chat_id, message.message_id)
         screen = reply.screen
         markup = keyboard(screen)
         if message.text == plain(screen.text).strip() and message.reply_markup == markup:

@@ -1,12 +1,12 @@
 """What the Telegram shell remembers about open chats, in memory only and never on disk.
 
-- the ids of this chat's messages from the last 48 hours, so "erase this chat" can delete them
-  (Telegram lets a bot delete messages in a private chat for 48 hours);
 - the place the user is at, so /language and "continue where I was" return there;
 - a pending "what was missing?" question after a 👎;
 - per-user counters that keep one person from flooding the feedback tables.
 
 Everything here is lost on restart, by design: it holds chat ids, and chat ids are never stored.
+Nothing a promise depends on lives here: "erase this chat" works from the database and
+Telegram's own message numbering (bot/tg/erase.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 
 from bot.engine.screens import Rating
 
-DELETE_WINDOW = 48 * 3600
-MAX_TRACKED = 1000
 COMMENT_WAIT = 15 * 60
 IDLE_FORGET = 48 * 3600
 PRUNE_EVERY = 3600
@@ -29,7 +27,6 @@ PRUNE_EVERY = 3600
 class ChatState:
     """One chat's short-lived state."""
 
-    messages: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=MAX_TRACKED))
     place: str | None = None
     pending: tuple[Rating, str | None, float] | None = None
     events: deque[float] = field(default_factory=lambda: deque(maxlen=64))
@@ -65,17 +62,9 @@ class ChatMemory:
         for cid in stale:
             del self._chats[cid]
 
-    def track(self, chat_id: int, message_id: int) -> None:
-        """Remember a message of this chat (the user's or the bot's)."""
-        self._state(chat_id).messages.append((message_id, self._clock()))
-
-    def deletable(self, chat_id: int) -> list[int]:
-        """This chat's message ids that may still be deleted, oldest first; forgets them."""
-        state = self._state(chat_id)
-        cutoff = self._clock() - DELETE_WINDOW
-        ids = sorted({mid for mid, at in state.messages if at > cutoff})
-        state.messages.clear()
-        return ids
+    def clear(self, chat_id: int) -> None:
+        """Forget this chat (after it was erased: not even the place where the user was)."""
+        self._chats.pop(chat_id, None)
 
     def set_place(self, chat_id: int, place: str | None) -> None:
         """Remember where the user is now."""

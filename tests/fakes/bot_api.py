@@ -369,6 +369,20 @@ class FakeBotApi:
         """Updates not yet confirmed by the bot (via a higher getUpdates offset)."""
         return list(self._updates)
 
+    def take_updates(self) -> list[dict[str, Any]]:
+        """Hand out every pending update once, as Telegram pushes them to a webhook.
+
+        For tests with several workers behind a load balancer: the test passes each update to
+        the worker of its choice (``Application.process_update``) instead of polling.
+        """
+        batch = self._deliverable(100)
+        if batch:
+            self._delivered_upto = max(self._delivered_upto, batch[-1]["update_id"])
+            handed = {u["update_id"] for u in batch}
+            self._updates = [u for u in self._updates if u["update_id"] not in handed]
+            self._touch()
+        return batch
+
     async def wait_idle(
         self, *, max_wait: float | None = None, quiet: float | None = None
     ) -> None:
@@ -722,7 +736,7 @@ class FakeBotApi:
             payload=payload or {},
             reply_to_message_id=reply_to,
         )
-        chat.messages.append(message)
+        chat.post(message)
         if markup is not None and "keyboard" in markup:
             chat.reply_keyboard = markup
         elif markup is not None and "remove_keyboard" in markup:
@@ -1064,6 +1078,9 @@ class FakeBotApi:
         return True
 
     def _m_deleteMessages(self, params: dict[str, Any]) -> bool:
+        # Like Telegram: ids that do not exist (any more), or that the bot may not delete
+        # (older than 48 hours; other people's messages outside a private chat unless the bot
+        # is an admin), are skipped, and the call still succeeds.
         ids: list[int] = params["message_ids"]
         if not 1 <= len(ids) <= 100:
             raise bad_request(f"message_ids must contain 1-100 identifiers, got {len(ids)}")

@@ -19,6 +19,8 @@ class FakeChat:
     last_name: str | None = None
     username: str | None = None
     messages: list[FakeMessage] = field(default_factory=list)
+    # Every message ever posted here, deleted or not (what a test can compare against).
+    history: list[FakeMessage] = field(default_factory=list)
     next_message_id: int = 1
     blocked: bool = False
     bot_is_admin: bool = False
@@ -40,6 +42,11 @@ class FakeChat:
         message_id = self.next_message_id
         self.next_message_id += 1
         return message_id
+
+    def post(self, message: FakeMessage) -> None:
+        """Add a new message to the chat."""
+        self.messages.append(message)
+        self.history.append(message)
 
     def find(self, message_id: int) -> FakeMessage | None:
         """Return the message with ``message_id`` if it is still in the chat."""

@@ -117,7 +117,7 @@ class FakeUser:
             payload=payload or {},
             reply_to_message_id=reply_to.message_id if reply_to else None,
         )
-        self.chat.messages.append(message)
+        self.chat.post(message)
         self.server.inject_update("message", message.to_api())
         if wait:
             await self.server.wait_idle()

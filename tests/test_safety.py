@@ -1,0 +1,334 @@
+"""The quick exit for a woman at risk, end to end through the fake Bot API.
+
+"Erase this chat" must work whatever happened in between: after a restart (a new Application
+on the same database, as after a deploy or a crash), with two workers that share nothing but
+the database, and for messages older than the bot's uptime. What is left afterwards must
+reveal nothing: no message that names a women's topic or mentions deleting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.config import Settings
+from bot.engine.flow import Engine
+from bot.knowledge.model import Knowledge
+from bot.runtime import Core, build_core
+from bot.tg.app import App, build_application
+from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
+from tests.fakes import FakeBotApi, FakeMessage, FakeUser
+
+NOW = 1_795_000_000  # 2026-11-18, the fake's clock
+LANGS = ["de", "en", "tr", "ar", "ru", "uk", "pl", "fa", "ku", "ro", "bg"]
+
+
+@pytest.fixture(scope="module")
+def core() -> Core:
+    return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
+
+
+class Telegram:
+    """One fake Telegram that outlives the bot processes that talk to it."""
+
+    def __init__(self, server: FakeBotApi, tmp_path: Path, core: Core) -> None:
+        self.server = server
+        self.core = core
+        self.settings = Settings(
+            token=server.token,
+            api_base_url=server.base_url,
+            db_path=tmp_path / "lotse.sqlite3",
+            salt="test-salt",
+            rate_limit=False,
+        )
+        self.handled: set[int] = set()
+        server.idle_checks.append(
+            lambda: all(u in self.handled for u in server.injected_update_ids)
+        )
+
+    def build(self) -> App:
+        """A new Application on the same database (a new process, as after a restart)."""
+        app = build_application(self.settings, self.core)
+
+        async def probe(update: Update, context: object) -> None:
+            del context
+            self.handled.add(update.update_id)
+
+        app.add_handler(TypeHandler(Update, probe), group=1)
+        return app
+
+    @asynccontextmanager
+    async def polling(self) -> AsyncIterator[App]:
+        """One bot process polling Telegram, from start to shutdown."""
+        app = self.build()
+        async with self.server.running(app, allowed_updates=Update.ALL_TYPES):
+            yield app
+
+    @asynccontextmanager
+    async def workers(self, count: int = 2) -> AsyncIterator[Workers]:
+        """``count`` webhook workers behind a load balancer, sharing only the database."""
+        apps = [self.build() for _ in range(count)]
+        async with AsyncExitStack() as stack:
+            for app in apps:
+                await app.initialize()
+                stack.push_async_callback(app.shutdown)
+                assert app.post_init is not None
+                assert app.post_shutdown is not None
+                await app.post_init(app)
+                stack.push_async_callback(app.post_shutdown, app)
+            yield Workers(self.server, apps)
+
+
+class Workers:
+    """Hands each update to the next worker in turn (round robin)."""
+
+    def __init__(self, server: FakeBotApi, apps: list[App]) -> None:
+        self.server = server
+        self.apps = apps
+        self.turn = 0
+        self.served_by: list[int] = []
+
+    async def deliver(self) -> None:
+        for raw in self.server.take_updates():
+            index = self.turn % len(self.apps)
+            self.turn += 1
+            app = self.apps[index]
+            self.served_by.append(index)
+            await app.process_update(Update.de_json(raw, app.bot))
+        await self.server.wait_idle()
+
+
+@asynccontextmanager
+async def telegram(tmp_path: Path, core: Core) -> AsyncIterator[Telegram]:
+    async with FakeBotApi(now=NOW, idle_quiet=0.05) as server:
+        yield Telegram(server, tmp_path, core)
+        assert server.rejected == []
+        assert server.unanswered_callback_queries() == []
+
+
+# -- what may be left ----------------------------------------------------------------------
+
+
+def words_that_must_not_remain(engine: Engine, knowledge: Knowledge, lang: str) -> set[str]:
+    """Texts that would tell someone what this chat was about, in ``lang`` (and German)."""
+    words: set[str] = set()
+    for code in {lang, "de"}:
+        t = engine.catalogs.translator(code)
+        for node in knowledge.nodes.values():
+            if node.women or node.emergency:
+                words.add(t.k(f"node:{node.id}:title", node.title))
+        words.add(t("Erase this chat"))
+        words.add(engine.erase_notice(engine.ctx(code), ok=True))
+        words.add(engine.erase_notice(engine.ctx(code), ok=False))
+    if lang in ("de", "en"):
+        words |= {"Frau", "Gewalt", "lösch", "Lösch", "schwanger", "Schwanger", "Notfall"}
+        words |= {"women", "Women", "violence", "delet", "Delet", "eras", "Eras", "pregnan"}
+    return words
+
+
+def assert_reveals_nothing(messages: Iterable[FakeMessage], forbidden: set[str]) -> None:
+    for message in messages:
+        shown = " ".join([message.text or "", *message.button_texts, str(message.payload)])
+        found = sorted(w for w in forbidden if w and w in shown)
+        assert found == [], f"message {message.message_id} reveals {found}: {shown[:200]!r}"
+
+
+async def womans_conversation(user: FakeUser) -> None:
+    """Violence, Gladbeck: the topic screens, a service card and its contact card, a cry."""
+    await user.send("/start")
+    await user.press("👩 Hilfe für Frauen")
+    await user.press("🛡️ Gewalt oder Bedrohung")
+    await user.press("Gladbeck")
+    await user.press("Frauenberatungsstelle Gladbeck")
+    await user.send("mein Mann schlägt mich")
+    assert "116 016" in (user.last_bot_message.text or "")
+    assert len(user.messages) >= 5
+
+
+async def carers_conversation(user: FakeUser) -> None:
+    await user.send("/start")
+    await user.press("🧓 Pflege für Angehörige")
+    await user.press("🧠 Vergesslich / Demenz")
+    await user.send("Pflegegrad beantragen")
+
+
+def erase_button(user: FakeUser) -> FakeMessage:
+    return next(
+        m
+        for m in reversed(user.bot_messages)
+        if any(label.startswith("🧹") for label in m.button_texts)
+    )
+
+
+# -- after a restart -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["command", "button"])
+async def test_erase_after_a_restart_deletes_the_whole_conversation(
+    tmp_path: Path, core: Core, how: str
+) -> None:
+    async with telegram(tmp_path, core) as tg:
+        user = tg.server.user(4001, "F", language_code="de")
+        async with tg.polling():
+            await womans_conversation(user)
+        before = list(user.messages)
+        async with tg.polling():  # a new process: nothing of the first one survives
+            if how == "command":
+                await user.send("/erase")
+            else:
+                await user.press("🧹 Diesen Chat löschen", message=erase_button(user))
+        left = user.messages
+        assert not set(m.message_id for m in before) & {m.message_id for m in left}
+        if how == "command":
+            # Only the neutral screen: the bot's name and the plain line of its description.
+            assert len(left) == 1
+            assert left[0].text == (
+                "Lotse\nHilfe und Beratung im Kreis Recklinghausen, in Ihrer Sprache."
+            )
+            assert left[0].button_texts == ["🏠 Hauptmenü"]
+        else:
+            assert left == []  # the confirmation is a pop-up, never a message
+            answer = user.callback_answers[-1]
+            assert answer.show_alert
+            assert "48 Stunden" in (answer.text or "")
+        engine = core.engine
+        assert_reveals_nothing(left, words_that_must_not_remain(engine, core.knowledge, "de"))
+
+
+async def test_the_neutral_screen_leads_back_to_the_menu(tmp_path: Path, core: Core) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4002, "F", language_code="de")
+        await womans_conversation(user)
+        await user.send("/erase")
+        await user.press("🏠 Hauptmenü")
+        assert "Wählen Sie ein Thema" in (user.last_bot_message.text or "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_what_is_left_after_erase_is_neutral_in_every_language(
+    tmp_path: Path, core: Core, lang: str
+) -> None:
+    async with telegram(tmp_path, core) as tg:
+        user = tg.server.user(4003, "F", language_code=lang)
+        async with tg.polling():
+            await user.send("/start")
+            await user.press(user.last_bot_message.buttons[2][0][0])  # the women's topic
+            await user.press(user.last_bot_message.buttons[0][0][0])  # violence
+            await user.send("/erase")
+        left = user.messages
+        assert len(left) == 1
+        assert left[0].text is not None
+        assert left[0].text.splitlines()[0].strip("\u2068\u2069") == "Lotse"
+        forbidden = words_that_must_not_remain(core.engine, core.knowledge, lang)
+        assert_reveals_nothing(left, forbidden)
+        # The pop-up after 🧹 fits Telegram's 200 characters in this language.
+        for ok in (True, False):
+            assert len(core.engine.erase_notice(core.engine.ctx(lang), ok=ok)) <= 200
+
+
+# -- messages the bot may no longer delete ---------------------------------------------------
+
+
+async def test_erase_keeps_only_what_telegram_no_longer_lets_a_bot_delete(
+    tmp_path: Path, core: Core
+) -> None:
+    async with telegram(tmp_path, core) as tg:
+        user = tg.server.user(4004, "F", language_code="de")
+        async with tg.polling():
+            await carers_conversation(user)
+        old = list(user.messages)
+        tg.server.advance(hours=49)
+        async with tg.polling():
+            await womans_conversation(user)
+        tg.server.advance(hours=47)  # the newest messages are 47 hours old: still deletable
+        async with tg.polling():
+            await user.press("🧹 Diesen Chat löschen", message=erase_button(user))
+        assert user.messages == old
+        assert all(tg.server.now - m.date >= 48 * 3600 for m in user.messages)
+        assert user.callback_answers[-1].show_alert
+
+
+# -- several workers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["command", "button"])
+async def test_two_workers_answering_alternate_updates_erase_everything(
+    tmp_path: Path, core: Core, how: str
+) -> None:
+    async with telegram(tmp_path, core) as tg, tg.workers(2) as workers:
+        user = tg.server.user(4005, "F", language_code="de")
+
+        async def act(step: Awaitable[object]) -> None:
+            await step
+            await workers.deliver()
+
+        await act(user.send("/start", wait=False))
+        await act(user.press("👩 Hilfe für Frauen", wait=False))
+        await act(user.press("🛡️ Gewalt oder Bedrohung", wait=False))
+        await act(user.press("Gladbeck", wait=False))
+        await act(user.press("Frauenberatungsstelle Gladbeck", wait=False))
+        await act(user.send("mein Mann schlägt mich", wait=False))
+        await act(user.send("hallo", wait=False))
+        assert len(user.messages) >= 7
+        if how == "command":
+            await act(user.send("/erase", wait=False))
+            assert [m.text for m in user.messages] == [
+                "Lotse\nHilfe und Beratung im Kreis Recklinghausen, in Ihrer Sprache."
+            ]
+        else:
+            target = erase_button(user)
+            await act(user.press("🧹 Diesen Chat löschen", message=target, wait=False))
+            assert user.messages == []
+        assert set(workers.served_by) == {0, 1}
+
+
+# -- Telegram refuses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [400, 500])
+async def test_a_refused_erase_never_says_done(tmp_path: Path, core: Core, status: int) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4006, "F", language_code="de")
+        await womans_conversation(user)
+        tg.server.inject_fault(
+            "deleteMessages", status=status, description="Bad Request: CHAT_ADMIN_REQUIRED"
+        )
+        await user.send("/erase")
+        text = user.last_bot_message.text or ""
+        assert "nicht alles löschen" in text
+        assert "lange drücken" in text
+        assert "Erledigt" not in text
+        assert "Gelöscht" not in text
+        tg.server.inject_fault("deleteMessages", status=status, times=100)
+        await user.press("🧹 Diesen Chat löschen", message=erase_button(user))
+        answer = user.callback_answers[-1]
+        assert answer.show_alert
+        assert "nicht alles löschen" in (answer.text or "")
+        tg.server.clear_faults()
+
+
+# -- the range, without Telegram ---------------------------------------------------------------
+
+
+def test_the_range_reaches_back_past_the_database_and_ahead_of_it() -> None:
+    from bot.tg.erase import BATCH, LOOK_AHEAD, LOOK_BACK, MAX_IDS, id_batches
+
+    def ids(current: int, span: tuple[int, int] | None) -> list[int]:
+        return [i for batch in id_batches(current, span) for i in batch]
+
+    assert all(1 <= len(b) <= BATCH for b in id_batches(5000, (1, 5000)))
+    found = ids(40, None)  # nothing noted (say, the first erase after a deploy)
+    assert found == list(range(40 + LOOK_AHEAD, 0, -1))  # newest first, down to id 1
+    found = ids(900, (850, 990))
+    assert max(found) == 990 + LOOK_AHEAD
+    assert min(found) == 990 + LOOK_AHEAD - LOOK_BACK
+    found = ids(9000, (10, 9000))  # a long chat: from its first noted message
+    assert len(found) == MAX_IDS
+    found = ids(700, (100, 600))  # the press on a message the database never saw
+    assert max(found) == 700 + LOOK_AHEAD
+    assert min(found) == 100
