@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data"
 MINI = DATA / "knowledge"
 REAL_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 REAL_LOCALES = PROJECT_ROOT / "locales"
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date(2026, 11, 30)
 
 
 @pytest.fixture(scope="session")
