@@ -290,7 +290,8 @@ def test_digest_and_chart_for_telegram(db: Path, report: Report, mini: Knowledge
     png = chart_png(report)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     text2, png2 = digest_with_chart(db, today=TODAY, knowledge=mini, min_group=5, days=7)
-    assert "Lotse – Rückmeldungen 21.11.2026 bis 27.11.2026" in text2
+    week = f"{TODAY - dt.timedelta(days=6):%d.%m.%Y} bis {TODAY:%d.%m.%Y}"
+    assert f"Lotse – Rückmeldungen {week}" in text2
     assert png2.startswith(b"\x89PNG")
 
 
