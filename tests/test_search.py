@@ -104,10 +104,55 @@ def test_hidden_events_are_not_found(mini: Knowledge) -> None:
     assert [h.id for h in before][:1] == ["event_alt"]
 
 
+def _listed_by(mini: Knowledge, service_id: str, name: str, node_ids: list[str]) -> Knowledge:
+    """``mini`` with one more service, listed by the nodes ``node_ids`` only."""
+    service = dataclasses.replace(mini.services["beratung_herten"], id=service_id, name=name)
+    nodes = dict(mini.nodes)
+    for node_id in node_ids:
+        node = nodes[node_id]
+        nodes[node_id] = dataclasses.replace(node, services=(*node.services, service_id))
+    services = {**mini.services, service_id: service}
+    return dataclasses.replace(mini, services=services, nodes=nodes)
+
+
 def test_a_service_listed_only_by_a_hidden_event_is_not_found(mini: Knowledge) -> None:
-    index = SearchIndex.build(mini)
-    hits = index.search("beratung herten", "de", today=TODAY)
-    assert all(h.node_id != "event_alt" for h in hits)
+    knowledge = _listed_by(mini, "festkasse", "Festkasse Zuckerwatte", ["event_alt"])
+    index = SearchIndex.build(knowledge)
+    assert index.search("zuckerwatte", "de", today=TODAY) == []
+    # while the event ran, the same service was found
+    before = index.search("zuckerwatte", "de", today=dt.date(2019, 12, 1))
+    assert [(h.id, h.node_id) for h in before] == [("festkasse", "event_alt")]
+
+
+def test_a_service_opens_from_a_visible_node_when_its_first_node_is_hidden(
+    mini: Knowledge,
+) -> None:
+    # breadth-first, event_alt (a child of the main menu) lists it before gewalt does
+    knowledge = _listed_by(mini, "festkasse", "Festkasse Zuckerwatte", ["event_alt", "gewalt"])
+    hits = SearchIndex.build(knowledge).search("zuckerwatte", "de", today=TODAY)
+    assert [(h.id, h.node_id) for h in hits] == [("festkasse", "gewalt")]
+
+
+def _with_keywords(mini: Knowledge, keywords: dict[str, str]) -> Knowledge:
+    nodes = dict(mini.nodes)
+    for node_id, words in keywords.items():
+        nodes[node_id] = dataclasses.replace(nodes[node_id], keywords=words)
+    return dataclasses.replace(mini, nodes=nodes)
+
+
+def test_a_keyword_phrase_found_whole_ranks_its_node_first(mini: Knowledge) -> None:
+    # Both nodes have the three words as keywords, "gewalt" in a shorter field (so it scores
+    # more per word); only "pflege" has them as one phrase, and that must win.
+    knowledge = _with_keywords(
+        mini, {"gewalt": "Rädern, auf, Essen", "pflege": "Essen auf Rädern, zu Hause"}
+    )
+    index = SearchIndex.build(knowledge)
+    hits = index.search("essen auf rädern", "de", today=TODAY)
+    assert [h.id for h in hits][:2] == ["pflege", "gewalt"]
+    assert hits[0].score > hits[1].score
+    # one word of the phrase alone earns no bonus
+    alone = index.search("essen", "de", today=TODAY)
+    assert [h.id for h in alone][:2] == ["gewalt", "pflege"]
 
 
 def test_the_main_menu_is_never_a_result(index: SearchIndex) -> None:

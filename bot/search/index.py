@@ -1,0 +1,221 @@
+"""The inverted index of one language: terms, BM25F postings, fuzzy look-up. Pure; no I/O.
+
+Words are stemmed with Snowball where it has the language (PyStemmer), folded (see
+:mod:`bot.textnorm`) and looked up exactly; a word that is not found exactly is matched to the
+nearest indexed words by character trigrams and edit distance (typos, missing letters,
+transliterations, German compounds), above a similarity threshold so that gibberish finds
+nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import Stemmer
+from babel import Locale, UnknownLocaleError
+
+from bot.textnorm import fold, tokens, trigrams, umlaut_variant
+
+# BM25 saturation and length normalisation, per field.
+K1 = 1.2
+B = 0.75
+# Trigram matching: shorter words are matched exactly only; below the threshold a word is
+# not similar; a query word that begins an indexed word (a German compound) counts this much.
+FUZZY_MIN = 4
+STEM_MIN = 4
+FUZZY_THRESHOLD = 0.5
+FUZZY_CANDIDATES = 4
+# The trigram-nearest words that are checked for typos (edit distance); words of LONG_WORD
+# letters or more may have two typos.
+FUZZY_REFINE = 24
+LONG_WORD = 8
+PREFIX_MIN = 5
+PREFIX_SIMILARITY = 0.7
+# A keyword phrase of several words found whole in the query earns this share of its weight.
+PHRASE_BONUS = 0.5
+
+
+def stemmer_for(lang: str) -> Stemmer.Stemmer | None:
+    """The Snowball stemmer for ``lang``, or None when Snowball has no such language."""
+    try:
+        name = Locale.parse(lang).english_name
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    algorithm = (name or "").lower()
+    return Stemmer.Stemmer(algorithm) if algorithm in Stemmer.algorithms() else None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A keyword of several words ("Essen auf Rädern"): each word's index terms, and a bonus."""
+
+    doc: int
+    words: tuple[frozenset[str], ...]
+    bonus: float
+
+    def found_in(self, terms: set[str]) -> bool:
+        """Whether every word of the phrase is among a query's matched index terms."""
+        return all(not word.isdisjoint(terms) for word in self.words)
+
+
+@dataclass
+class LanguageIndex:
+    """The inverted index of one language's texts."""
+
+    lang: str
+    stemmer: Stemmer.Stemmer | None
+    # term -> (doc, score), best first (only the best MAX_POSTINGS are read per query)
+    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    grams: dict[str, list[str]] = field(default_factory=dict)
+    gram_count: dict[str, int] = field(default_factory=dict)
+    # keyword phrases of two or more words, under each index term of their first word
+    phrases: dict[str, list[Phrase]] = field(default_factory=dict)
+    _stems: dict[str, str] = field(default_factory=dict)
+    _terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def stem(self, word: str) -> str:
+        """The folded stem of a lowercase word (memoised: texts repeat their words)."""
+        found = self._stems.get(word)
+        if found is None:
+            stemmed = self.stemmer.stemWord(word) if self.stemmer else word
+            found = self._stems[word] = fold(stemmed)
+        return found
+
+    def terms(self, word: str) -> tuple[str, ...]:
+        """The index terms of one word: its stem, the word itself, spellings without umlauts."""
+        found = self._terms.get(word)
+        if found is not None:
+            return found
+        forms = {self.stem(word), fold(word)}
+        variant = umlaut_variant(word)
+        if variant:
+            forms.add(variant)
+            if self.stemmer:
+                stemmed = umlaut_variant(self.stemmer.stemWord(word))
+                if stemmed:
+                    forms.add(stemmed)
+        found = self._terms[word] = tuple(forms)
+        return found
+
+    def exact(self, word: str) -> set[str]:
+        """The index terms a query word matches as it is or by its stem."""
+        folded, stem = fold(word), self.stem(word)
+        # Snowball cuts hard ("demens" -> "dem"): a stem of a few letters says little.
+        forms = (folded, stem) if len(stem) >= STEM_MIN else (folded,)
+        return {t for t in forms if t in self.postings}
+
+    def has(self, word: str) -> bool:
+        """Whether a lowercase word is in the index as it is."""
+        return bool(self.exact(word))
+
+    def lookup(self, word: str) -> list[tuple[str, float]]:
+        """Index terms for a query word with their similarity: exact, else nearest trigrams."""
+        exact = self.exact(word)
+        if exact:
+            return [(t, 1.0) for t in exact]
+        folded = fold(word)
+        if len(folded) < FUZZY_MIN:
+            return []
+        grams = trigrams(folded)
+        shared: Counter[str] = Counter()
+        for gram in grams:
+            shared.update(self.grams.get(gram, ()))
+        least = FUZZY_THRESHOLD * len(grams) / 2
+        near = [
+            (2 * count / (len(grams) + self.gram_count[term]), term)
+            for term, count in shared.items()
+            if count >= least
+        ]
+        near.sort(reverse=True)
+        candidates: list[tuple[float, str]] = []
+        for dice, term in near[:FUZZY_REFINE]:
+            similarity = max(dice, edit_similarity(folded, term))
+            if len(folded) >= PREFIX_MIN and term.startswith(folded):
+                similarity = max(similarity, PREFIX_SIMILARITY)
+            if similarity >= FUZZY_THRESHOLD:
+                candidates.append((similarity, term))
+        candidates.sort(reverse=True)
+        return [(term, similarity) for similarity, term in candidates[:FUZZY_CANDIDATES]]
+
+
+def edit_similarity(a: str, b: str) -> float:
+    """1 - edits/length when ``a`` and ``b`` are one typo apart (two for long words), else 0."""
+    allowed = 1 if max(len(a), len(b)) < LONG_WORD else 2
+    if abs(len(a) - len(b)) > allowed:
+        return 0.0
+    # Optimal string alignment distance (a swap of neighbours is one typo).
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > allowed:
+            return 0.0
+        previous2, previous = previous, current
+    distance = previous[-1]
+    return 1 - distance / max(len(a), len(b)) if distance <= allowed else 0.0
+
+
+class Builder:
+    """Collects field texts per language, then turns them into BM25F postings."""
+
+    def __init__(self, lang: str) -> None:
+        self.index = LanguageIndex(lang, stemmer_for(lang))
+        self.fields: list[tuple[int, str, float, dict[str, int], int]] = []
+        self.keywords: list[tuple[int, list[tuple[frozenset[str], ...]], float]] = []
+
+    def add(self, doc: int, name: str, weight: float, text: str) -> None:
+        words = tokens(text)
+        terms = self.index.terms
+        counts: dict[str, int] = {}
+        for word, n in Counter(words).items():
+            for term in terms(word):
+                counts[term] = counts.get(term, 0) + n
+        self.fields.append((doc, name, weight, counts, len(words)))
+        if name == "keywords":
+            # A phrase word is matched by the same index terms as the word alone (its stem,
+            # itself, its umlaut spellings), so the query finds the phrase as it finds words.
+            phrases = [tuple(frozenset(terms(w)) for w in tokens(p)) for p in text.split(",")]
+            self.keywords.append((doc, [p for p in phrases if len(p) > 1], weight))
+
+    def finish(self, total_docs: int) -> LanguageIndex:
+        index = self.index
+        lengths: dict[str, list[int]] = {}
+        for _, name, _, _, length in self.fields:
+            lengths.setdefault(name, []).append(length)
+        average = {name: max(1.0, sum(v) / len(v)) for name, v in lengths.items()}
+        # term -> doc -> weighted, length-normalised frequency summed over fields (BM25F)
+        frequencies: dict[str, dict[int, float]] = {}
+        for doc, name, weight, counts, length in self.fields:
+            norm = K1 * (1 - B + B * length / average[name])
+            for term, tf in counts.items():
+                row = frequencies.get(term)
+                if row is None:
+                    row = frequencies[term] = {}
+                # Saturated per field, then weighted: ten mentions in a long text do not
+                # outweigh one in a title.
+                row[doc] = row.get(doc, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
+        for term, row in frequencies.items():
+            idf = index.idf[term] = math.log(1 + (total_docs - len(row) + 0.5) / (len(row) + 0.5))
+            scored = [(doc, idf * tf) for doc, tf in row.items()]
+            scored.sort(key=lambda item: -item[1])
+            index.postings[term] = scored
+            grams = trigrams(term)
+            index.gram_count[term] = len(grams)
+            for gram in grams:
+                index.grams.setdefault(gram, []).append(term)
+        for doc, phrases, weight in self.keywords:
+            for words in phrases:
+                idf = sum(max(index.idf.get(t, 0.0) for t in word) for word in words)
+                phrase = Phrase(doc, words, PHRASE_BONUS * weight * idf)
+                for term in words[0]:
+                    index.phrases.setdefault(term, []).append(phrase)
+        self.fields.clear()
+        return index
