@@ -82,8 +82,14 @@ def main() -> int:
         rows.append((f"staff {label.strip()}, 50,000 rows", figure.strip().split("   ")[0], ""))
     search = captured("search (bench_search)", bench_search.main)
     for line in lines_with(search, r"^\s*all\s"):
-        n, top1, top3 = line.split()[1:4]
-        rows.append((f"search accuracy, {n} queries", f"top-1 {top1}, top-3 {top3}", ""))
+        n, top1, top3, outside, found = line.split()[1:6]
+        rows.append(
+            (
+                f"search accuracy, {n} queries",
+                f"top-1 {top1}, top-3 {top3}",
+                f"{found} of {outside} out-of-scope queries find something",
+            )
+        )
     for line in lines_with(search, r"^Latency"):
         label, _, figure = line.partition(": ")
         rows.append((f"search {label.lower()}", figure, ""))
