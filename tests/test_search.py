@@ -8,17 +8,19 @@ import datetime as dt
 
 import pytest
 
-from benchmarks.bench_search import evaluate, load_queries
+from benchmarks.bench_search import QUERIES, evaluate, load_queries
 from bot.i18n import LANGUAGES, Catalogs
 from bot.knowledge.model import Knowledge
 from bot.search import Hit, SearchIndex
 from bot.textnorm import fold, tokens, umlaut_variant
 from tests.conftest import TODAY
 
-# Top-3 accuracy measured when these floors were set (draft catalogs of all 11 languages):
-# 99.0 % over all 210 queries, at least 94.4 % in every language (Arabic, Persian). The floors
-# leave a small margin; raise them when the search or the translated keywords get better,
-# never lower them to make a change pass.
+# Top-3 accuracy on the search author's own queries (search_queries.yaml; the independent
+# writers' are in test_search_misleading.py) when these floors were set (draft catalogs of
+# all 11 languages): 99.0 % over all 210 queries, at least 94.4 % in every language (Arabic,
+# Persian). Since the search learned to say "nothing found": 98.6 %, at least 93.8 %. The
+# floors leave a small margin; raise them when the search or the translated keywords get
+# better, never lower them to make a change pass.
 TOP3_FLOOR = 0.96
 TOP3_FLOOR_PER_LANGUAGE = 0.88
 
@@ -150,9 +152,11 @@ def test_a_keyword_phrase_found_whole_ranks_its_node_first(mini: Knowledge) -> N
     hits = index.search("essen auf rädern", "de", today=TODAY)
     assert [h.id for h in hits][:2] == ["pflege", "gewalt"]
     assert hits[0].score > hits[1].score
-    # one word of the phrase alone earns no bonus
-    alone = index.search("essen", "de", today=TODAY)
-    assert [h.id for h in alone][:2] == ["gewalt", "pflege"]
+    # most of the phrase says what "pflege" is about, but earns no bonus
+    most = index.search("rädern essen", "de", today=TODAY)
+    assert [h.id for h in most][:2] == ["gewalt", "pflege"]
+    # one word of a phrase alone does not: "Kita Platz" is not about "Platz im Frauenhaus"
+    assert [h.id for h in index.search("essen", "de", today=TODAY)] == ["gewalt"]
 
 
 def test_the_main_menu_is_never_a_result(index: SearchIndex) -> None:
@@ -208,7 +212,7 @@ def test_labelled_queries_cover_every_language() -> None:
 
 
 def test_top3_accuracy_stays_above_the_floor(index: SearchIndex) -> None:
-    scores = evaluate(index, load_queries())
+    scores = evaluate(index, load_queries([QUERIES]))
     for lang, score in sorted(scores.items()):
         print(f"{lang}: top-1 {score.share(score.top1):.1%}, top-3 {score.share(score.top3):.1%}")
     overall = scores["all"]

@@ -56,6 +56,10 @@ class Hit(Protocol):
     def node_id(self) -> str:
         """The node to open (for a service: a node that lists it)."""
 
+    @property
+    def town(self) -> str | None:
+        """The town the query named, if any: the node opens with that town's services."""
+
 
 class Searcher(Protocol):
     """Finds nodes and services for typed text (bot.search.SearchIndex)."""
@@ -193,11 +197,10 @@ class Engine:
                 continue
             service = self.knowledge.services.get(hit.id) if hit.kind == "service" else None
             if service is not None:
-                rows.append(
-                    (Button(self._service_label(service), pl.service(service.id, node.id)),)
-                )
+                payload = pl.service(service.id, node.id, hit.town)
+                rows.append((Button(self._service_label(service), payload),))
             else:
-                rows.append((Button(self._label(t, node), pl.node(node.id)),))
+                rows.append((Button(self._label(t, node), pl.node(node.id, hit.town)),))
         text = escape(
             t.plural("I found {n} match for you:", "I found {n} matches for you:", len(rows))
         )

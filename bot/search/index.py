@@ -33,6 +33,8 @@ FUZZY_REFINE = 24
 LONG_WORD = 8
 PREFIX_MIN = 5
 PREFIX_SIMILARITY = 0.7
+# The fields that say what an entry is about (the others are running text).
+ABOUT_FIELDS = frozenset({"title", "keywords", "name"})
 # A keyword phrase of several words found whole in the query earns this share of its weight.
 PHRASE_BONUS = 0.5
 
@@ -59,6 +61,11 @@ class Phrase:
         """Whether every word of the phrase is among a query's matched index terms."""
         return all(not word.isdisjoint(terms) for word in self.words)
 
+    def mostly_in(self, terms: set[str]) -> bool:
+        """Whether two words or more, and at least half of them, are among ``terms``."""
+        found = sum(not word.isdisjoint(terms) for word in self.words)
+        return found >= 2 and 2 * found >= len(self.words)
+
 
 @dataclass
 class LanguageIndex:
@@ -69,9 +76,12 @@ class LanguageIndex:
     # term -> (doc, score), best first (only the best MAX_POSTINGS are read per query)
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    # term -> the docs that have it in a title, keyword or name: what a doc is about, not
+    # what its text mentions in passing
+    about: dict[str, set[int]] = field(default_factory=dict)
     grams: dict[str, list[str]] = field(default_factory=dict)
     gram_count: dict[str, int] = field(default_factory=dict)
-    # keyword phrases of two or more words, under each index term of their first word
+    # keyword phrases of two or more words, under each index term of each of their words
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     _stems: dict[str, str] = field(default_factory=dict)
     _terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -184,6 +194,15 @@ class Builder:
             # itself, its umlaut spellings), so the query finds the phrase as it finds words.
             phrases = [tuple(frozenset(terms(w)) for w in tokens(p)) for p in text.split(",")]
             self.keywords.append((doc, [p for p in phrases if len(p) > 1], weight))
+            # What an entry is about: its one-word keywords; a word of a longer keyword
+            # ("Platz" of "Platz im Frauenhaus") only together with the rest of it.
+            for phrase in phrases:
+                if len(phrase) == 1:
+                    for term in phrase[0]:
+                        self.index.about.setdefault(term, set()).add(doc)
+        elif name in ABOUT_FIELDS:
+            for term in counts:
+                self.index.about.setdefault(term, set()).add(doc)
 
     def finish(self, total_docs: int) -> LanguageIndex:
         index = self.index
@@ -215,7 +234,7 @@ class Builder:
             for words in phrases:
                 idf = sum(max(index.idf.get(t, 0.0) for t in word) for word in words)
                 phrase = Phrase(doc, words, PHRASE_BONUS * weight * idf)
-                for term in words[0]:
+                for term in frozenset().union(*words):
                     index.phrases.setdefault(term, []).append(phrase)
         self.fields.clear()
         return index
