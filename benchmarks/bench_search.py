@@ -28,7 +28,7 @@ QUERIES = PROJECT_ROOT / "tests" / "data" / "search_queries.yaml"
 # Written by people who did not write the search (see the file's head).
 INDEPENDENT = PROJECT_ROOT / "tests" / "data" / "search_queries_independent.yaml"
 QUERY_FILES = (QUERIES, INDEPENDENT)
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date(2026, 11, 30)
 SYNTHETIC_ENTRIES = 10_000
 SYNTHETIC_LANGUAGES = ("de", "en", "tr", "ar", "ru")
 
