@@ -5,7 +5,8 @@
     LotseError                 base of everything below
     ├── ConfigError            a setting is missing or malformed (names the variable)
     ├── KnowledgeError         knowledge/ has errors; carries every Problem found
-    └── CatalogError           a gettext catalog cannot be read (names file and line)
+    ├── CatalogError           a gettext catalog cannot be read (names file and line)
+    └── FlyerError             a flyer cannot be made as asked (unknown topic, too many …)
 
 sqlite3's own errors are not wrapped (aiosqlite re-raises them as they are); telegram's
 errors stay inside ``bot.tg``.
@@ -39,3 +40,7 @@ class KnowledgeError(LotseError):
 
 class CatalogError(LotseError):
     """A translation catalog cannot be read."""
+
+
+class FlyerError(LotseError):
+    """A flyer cannot be made as asked; the message says why."""
