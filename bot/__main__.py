@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import LotseError
 
-STAFF_COMMANDS = frozenset({"validate", "translations", "feedback"})
+STAFF_COMMANDS = frozenset({"validate", "translations", "feedback", "flyer"})
 
 
 def setup_logging(settings: Settings) -> None:
@@ -37,6 +37,7 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
                 "db": str(settings.db_path),
                 "min_group": str(settings.min_group),
                 "retention_days": str(settings.retention_days),
+                "bot_username": settings.bot_username or "",
             },
         )
     setup_logging(settings)

@@ -44,6 +44,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    bot_username: str | None = None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -120,6 +121,17 @@ def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(raw).expanduser() if raw else default
 
 
+def bot_username(raw: str) -> str | None:
+    """The bot's Telegram username without '@' (None when empty); flyers link to it."""
+    name = raw.strip().removeprefix("@")
+    if name and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]", name):
+        raise ConfigError(
+            "LOTSE_BOT_USERNAME must be the bot's Telegram username: 5-32 letters, digits or _, "
+            f"ending in 'bot', got {raw!r}"
+        )
+    return name or None
+
+
 def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
     """Build Settings from ``environ``, with values from ``dotenv`` filling the gaps."""
     merged: dict[str, str] = dict(read_dotenv(dotenv)) if dotenv else {}
@@ -166,4 +178,5 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
         webhook_secret=secret,
         webhook_listen=merged.get("LOTSE_WEBHOOK_LISTEN") or defaults.webhook_listen,
         webhook_port=_int(merged, "LOTSE_WEBHOOK_PORT", defaults.webhook_port, *PORTS),
+        bot_username=bot_username(merged.get("LOTSE_BOT_USERNAME", "")),
     )

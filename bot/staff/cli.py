@@ -1,4 +1,4 @@
-"""The staff command line: ``python -m bot validate``, ``python -m bot feedback ...``.
+"""The staff command line: ``python -m bot validate``, ``feedback ...``, ``flyer ...``.
 
 Staff layer: reads knowledge and the feedback database; no Telegram. ``main`` returns the
 exit code (0 fine, 1 a problem found or no database, 2 a usage error) and is called by tests.
@@ -168,6 +168,64 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_flyer(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a printable flyer (PDF) with a QR code per topic; 2 when it cannot be made."""
+    from bot.config import bot_username
+    from bot.errors import LotseError
+    from bot.i18n import Catalogs
+    from bot.knowledge import load_knowledge
+    from bot.staff.flyer import plan_flyer, render_pdf
+
+    try:
+        username = bot_username(args.bot_username or "")
+        if username is None:
+            out.write(
+                "flyer: the bot's Telegram username is not set: put LOTSE_BOT_USERNAME=... "
+                "in .env (see .env.example) or pass --bot-username\n"
+            )
+            return 2
+        today = utc_today()
+        knowledge, _ = load_knowledge(Path(args.knowledge), today)
+        flyer = plan_flyer(
+            knowledge,
+            Catalogs.load(Path(args.locales)),
+            lang=args.lang,
+            topics=[part for part in args.topics.split(",") if part.strip()],
+            username=username,
+            size=args.size,
+            today=today,
+        )
+        data = render_pdf(flyer)
+    except LotseError as exc:
+        out.write(f"flyer: {exc}\n")
+        return 2
+    Path(args.out).write_bytes(data)
+    for note in flyer.notes:
+        out.write(f"note: {note}\n")
+    codes = ", ".join(topic.link for topic in flyer.topics)
+    out.write(f"{args.out}: {args.size.upper()}, {flyer.lang}, {len(data) // 1024} KB; {codes}\n")
+    return 0
+
+
+def _flyer_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], defaults: dict[str, str]
+) -> None:
+    """``flyer --lang tr --topics pflege,frauen --out flyer.pdf [--size a6]``."""
+    flyer = sub.add_parser("flyer", help="a printable A4 page or A6 card with a QR code per topic")
+    flyer.add_argument("--lang", required=True, help="language code, e.g. tr")
+    flyer.add_argument("--topics", required=True, help="topic ids, comma-separated: pflege,frauen")
+    flyer.add_argument("--out", required=True, help="the PDF file to write")
+    flyer.add_argument("--size", choices=("a4", "a6"), default="a4")
+    flyer.add_argument(
+        "--bot-username",
+        default=defaults.get("bot_username", ""),
+        help="the bot's Telegram username (default: LOTSE_BOT_USERNAME)",
+    )
+    flyer.add_argument("--knowledge", default=defaults["knowledge"])
+    flyer.add_argument("--locales", default=defaults.get("locales", "locales"))
+    flyer.set_defaults(run=cmd_flyer)
+
+
 def _feedback_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], defaults: dict[str, str]
 ) -> None:
@@ -219,6 +277,7 @@ def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     trans.add_argument("--summary", action="store_true", help="the table only")
     trans.set_defaults(run=cmd_translations)
     _feedback_parser(sub, defaults)
+    _flyer_parser(sub, defaults)
     return top
 
 
