@@ -25,6 +25,7 @@ CORE = [
     "bot.staff.page",
     "bot.staff.chart",
     "bot.staff.translations",
+    "bot.staff.flyer",
 ]
 
 
