@@ -263,8 +263,24 @@ def test_none_of_these_fits_is_an_unmet_need(mini_engine: Engine) -> None:
     reply = mini_engine.press(de(), "?:frauen")
     assert reply.need == Need("none_fits", "frauen", "frauen", None)
     assert "Danke, dass Sie uns das sagen." in plain(reply.screen.text)
-    # The office marked "contact: true" is offered.
-    assert button(reply.screen, "Pflege") == "n:pflege"
+    # The topic's own fallback, not the integration office: without a town, only the
+    # lines that serve every town.
+    assert "☎️ 116 016 · Hilfetelefon Gewalt gegen Frauen" in plain(reply.screen.text)
+    assert "02366 99999" not in plain(reply.screen.text)
+    assert payloads(reply.screen)[0] == "s:hilfetelefon:frauen"
+
+
+def test_none_fits_offers_the_towns_own_numbers(mini_engine: Engine) -> None:
+    herten = plain(mini_engine.press(de(), "?:gewalt:herten").screen.text)
+    marl = mini_engine.press(de(), "?:gewalt:marl").screen
+    assert "☎️ 02366 99999 · Beratungsstelle Herten" in herten
+    assert "116 016" in herten
+    assert "02365 12345" in plain(marl.text)
+    assert "02366 99999" not in plain(marl.text)
+    # Each fallback button opens its card (not "this menu changed"), back to where one was.
+    card = mini_engine.press(de(), button(marl, "Frauenhaus Marl")).screen
+    assert "02365 12345" in plain(card.text)
+    assert "n:gewalt:marl" in payloads(card)
 
 
 def test_erase_button_on_womens_topics_only(mini_engine: Engine) -> None:
@@ -304,7 +320,20 @@ def test_nothing_found_is_an_unmet_need_and_offers_the_office(mini_engine: Engin
     reply = mini_engine.text(de(), "Steuererklärung Fahrrad")
     assert "Dazu habe ich leider nichts gefunden." in plain(reply.screen.text)
     assert reply.need == Need("no_result", None, None, None, query="Steuererklärung Fahrrad")
-    assert "n:pflege" in payloads(reply.screen)  # the contact office of the test knowledge
+    # No place: the main menu's fallback, with its number on the screen and a card to open.
+    assert "☎️ 116 016" in plain(reply.screen.text)
+    card = mini_engine.press(de(), payloads(reply.screen)[0]).screen
+    assert card.place == "s:hilfetelefon:start"
+    assert "Hilfetelefon Gewalt gegen Frauen" in plain(card.text)
+
+
+def test_nothing_found_keeps_the_topic_and_town_of_the_place(mini_engine: Engine) -> None:
+    text = plain(mini_engine.text(de(), "Steuererklärung", place="n:gewalt:herten").screen.text)
+    assert "02366 99999" in text  # the women's topic of Herten, not the general line only
+    assert "116 016" in text
+    stale = plain(mini_engine.text(de(), "Steuererklärung", place="n:weg:herten").screen.text)
+    assert "116 016" in stale
+    assert "02366 99999" not in stale
 
 
 def test_a_greeting_is_not_recorded_as_a_need(mini_engine: Engine) -> None:

@@ -30,21 +30,63 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> list[str]:
     return [str(p).replace(prefix, "") for p in found if p.severity == ERROR]
 
 
+NO_PHONE = "list a service with a phone that serves this town (local, county or national)"
+NO_FALLBACK = "name a service with a phone (county-wide or national, and local ones per town)"
+
 CASES = [
+    # No dead ends (issue 12): each answer screen, for every town, offers a phone.
+    pytest.param(
+        T, "    services: [hilfetelefon, beratung_herten, haus_marl]",
+        "    services: [beratung_herten]",
+        [f"tree.yaml:14: gewalt: nothing to call for Marl: {NO_PHONE}"],
+        id="town-without-a-phone",
+    ),
+    pytest.param(
+        S, '    phone: "02366 99999"', "    email: info@example.org",
+        [
+            f"tree.yaml:21: pflege: nothing to call for any town: {NO_PHONE}",
+            f"tree.yaml:26: event_alt: nothing to call for any town: {NO_PHONE}",
+        ],
+        id="screen-without-a-phone",
+    ),
+    pytest.param(
+        T, "    fallback: [hilfetelefon]", "    fallback: [beratung_herten]",
+        [
+            "tree.yaml:2: start: fallback: nothing to call for people whose town is unknown, "
+            f"Marl: {NO_FALLBACK}"
+        ],
+        id="fallback-without-a-phone",
+    ),
+    pytest.param(
+        T, "    fallback: [beratung_herten, haus_marl, hilfetelefon]",
+        "    fallback: [beratung_herten, hilfetelefon, hilfetelefn]",
+        ["tree.yaml:7: frauen: fallback 3 points to unknown service 'hilfetelefn'"],
+        id="unknown-fallback",
+    ),
+    pytest.param(
+        T, "    services: [beratung_herten]\n    visible_until",
+        "    visible_until",
+        ["tree.yaml:26: event_alt: a dead end: no children and no services"],
+        id="dead-end",
+    ),
     pytest.param(
         T, "children: [gewalt]", "children: [gewalt, gewald]",
-        ["tree.yaml:6: frauen: child 2 points to unknown node 'gewald'"],
+        ["tree.yaml:7: frauen: child 2 points to unknown node 'gewald'"],
         id="unknown-child",
     ),
     pytest.param(
         T, "services: [beratung_herten]\n  - id: event",
         "services: [beratung_hertn]\n  - id: event",
-        ["tree.yaml:19: pflege: service 1 points to unknown service 'beratung_hertn'"],
+        [
+            "tree.yaml:21: pflege: nothing to call for any town: list a service with a phone "
+            "that serves this town (local, county or national)",
+            "tree.yaml:21: pflege: service 1 points to unknown service 'beratung_hertn'",
+        ],
         id="unknown-service",
     ),
     pytest.param(
         T, "children: [frauen, pflege, event_alt]", "children: [frauen, event_alt]",
-        ["tree.yaml:19: pflege: unreachable: no path from 'start' leads here"],
+        ["tree.yaml:21: pflege: unreachable: no path from 'start' leads here"],
         id="unreachable",
     ),
     pytest.param(
@@ -53,14 +95,14 @@ CASES = [
     pytest.param(
         T, "    services: [hilfetelefon, beratung_herten, haus_marl]",
         "    services: [hilfetelefon, beratung_herten, haus_marl]\n    children: [frauen]",
-        ["tree.yaml:6: frauen: cycle: frauen -> gewalt -> frauen"],
+        ["tree.yaml:7: frauen: cycle: frauen -> gewalt -> frauen"],
         id="cycle",
     ),
     pytest.param(
         T, "  - id: pflege", "  - id: gewalt",
         [
             "tree.yaml:2: start: child 2 points to unknown node 'pflege'",
-            "tree.yaml:19: gewalt: duplicate id (first at tree.yaml:12)",
+            "tree.yaml:21: gewalt: duplicate id (first at tree.yaml:14)",
         ],
         id="duplicate-node",
     ),
@@ -69,7 +111,8 @@ CASES = [
         [
             f"services.yaml:28: {LONG_ID}: service id must be a lowercase slug of [a-z0-9_], "
             "at most 24 characters",
-            "tree.yaml:12: gewalt: service 3 points to unknown service 'haus_marl'",
+            "tree.yaml:7: frauen: fallback 2 points to unknown service 'haus_marl'",
+            "tree.yaml:14: gewalt: service 3 points to unknown service 'haus_marl'",
         ],
         id="id-too-long",
     ),
@@ -117,12 +160,12 @@ CASES = [
     ),
     pytest.param(
         T, "title: Pflege\n", "title: " + "Pflege " * 7 + "\n",
-        ["tree.yaml:19: pflege: title has 48 characters (at most 40)"],
+        ["tree.yaml:21: pflege: title has 48 characters (at most 40)"],
         id="label-length",
     ),
     pytest.param(
         T, "text: Pflege für Angehörige.", "text: " + "x" * 3501,
-        ["tree.yaml:19: pflege: text has 3501 characters (at most 3500)"],
+        ["tree.yaml:21: pflege: text has 3501 characters (at most 3500)"],
         id="message-length",
     ),
     pytest.param(
@@ -131,11 +174,11 @@ CASES = [
             "services.yaml:28: haus_marl: unknown town 'marl'",
             f"towns.yaml:4: {'m' * 45}: town id must be a lowercase slug of "
             "[a-z0-9_], at most 14 characters",
-            "tree.yaml:12: gewalt: button for service 'beratung_herten' needs 72 bytes "
+            "tree.yaml:14: gewalt: button for service 'beratung_herten' needs 72 bytes "
             "(Telegram allows 64): shorten the node, service or town id",
-            "tree.yaml:12: gewalt: button for service 'haus_marl' needs 66 bytes "
+            "tree.yaml:14: gewalt: button for service 'haus_marl' needs 66 bytes "
             "(Telegram allows 64): shorten the node, service or town id",
-            "tree.yaml:12: gewalt: button for service 'hilfetelefon' needs 69 bytes "
+            "tree.yaml:14: gewalt: button for service 'hilfetelefon' needs 69 bytes "
             "(Telegram allows 64): shorten the node, service or town id",
         ],
         id="payload-budget",
@@ -143,7 +186,7 @@ CASES = [
     pytest.param(
         T, "    women: true\n  - id: pflege", "    women: true\n  - id: pflege\n   bad: [",
         [
-            "tree.yaml:20: -: not valid YAML: did not find expected '-' indicator"
+            "tree.yaml:22: -: not valid YAML: did not find expected '-' indicator"
         ],
         id="malformed-yaml",
     ),
@@ -218,5 +261,5 @@ def test_validate_command_prints_problems_and_exits_1(tmp_path: Path) -> None:
     code = staff_main(["validate", "--knowledge", str(folder)], {"knowledge": str(folder)}, out)
     assert code == 1
     text = out.getvalue()
-    assert f"{folder}/tree.yaml:6: frauen: child 1 points to unknown node 'gewald'" in text
+    assert f"{folder}/tree.yaml:7: frauen: child 1 points to unknown node 'gewald'" in text
     assert "2 error(s)" in text  # the unknown child, and gewalt is now unreachable

@@ -39,6 +39,8 @@ PER_ROW = 2
 SEARCH_RESULTS = 5
 # The bot's name: the only heading that may stand first on a screen about a sensitive topic.
 BRAND = "Lotse"
+# Numbers shown when nothing fits: enough to choose from, few enough to read at a glance.
+FALLBACK_LINES = 4
 
 
 class Hit(Protocol):
@@ -186,7 +188,7 @@ class Engine:
             # Too short to be a request ("hi", "?"): not an unmet need, just a pointer.
             letters = sum(ch.isalpha() for ch in text)
             need = Need("no_result", None, None, None, query=text) if letters >= 3 else None
-            return replace(self._reply(ctx, self._nothing_found), need=need)
+            return replace(self._reply(ctx, lambda t: self._nothing_found(t, place)), need=need)
         return self._reply(ctx, lambda t: self._results(t, ctx, hits))
 
     def _results(self, t: Translator, ctx: Ctx, hits: Sequence[Hit]) -> Screen:
@@ -208,18 +210,50 @@ class Engine:
         del ctx
         return Screen(text, tuple(rows), place=None)
 
-    def _nothing_found(self, t: Translator) -> Screen:
-        text = (
-            escape(t("Sorry, I found nothing for that."))
-            + "\n\n"
-            + escape(
-                t(
-                    "Please try other words, or choose a topic in the main menu. The "
-                    "integration office can also advise you in person."
-                )
-            )
+    def _nothing_found(self, t: Translator, place: str | None = None) -> Screen:
+        """Nothing found: the numbers of the topic the user was in (else the general ones)."""
+        action = pl.parse(place)
+        node_id, town = None, None
+        if action is not None and action.kind in (pl.NODE, pl.SERVICE, pl.TOWNS, pl.NONE_FITS):
+            index = 1 if action.kind == pl.SERVICE else 0
+            node_id = action.args[index] if self._visible(action.args[index]) else None
+            town = self._town(action.arg(index + 1)) if action.kind != pl.TOWNS else None
+        lines, rows = self._fallback(t, node_id, town)
+        text = "\n\n".join(
+            [
+                escape(t("Sorry, I found nothing for that.")),
+                escape(
+                    t(
+                        "Please try other words, or choose a topic in the main menu. "
+                        "You can also call:"
+                    )
+                ),
+                *lines,
+            ]
         )
-        return Screen(text, (*self._contact_rows(t), self._nav(t, None)), place=None)
+        return Screen(text, (*rows, self._nav(t, None)), place=None)
+
+    def _fallback(
+        self, t: Translator, node_id: str | None, town: str | None
+    ) -> tuple[list[str], list[tuple[Button, ...]]]:
+        """The phone lines and buttons of the topic's fallback services (knowledge: fallback).
+
+        A carer is offered care counselling, a woman 116 016 and her town's counselling: each
+        topic names its own in ``tree.yaml``; nodes without one use the main menu's.
+        """
+        at = node_id if node_id and node_id in self.knowledge.nodes else ROOT
+        services = self.knowledge.fallback_for(at, town)
+        callable_ = [s for s in services if s.phone][:FALLBACK_LINES]
+        lines = [f"☎️ {bold(s.phone)} · {escape(s.name)}" for s in callable_]
+        # Offices without a confirmed number (the health office) still get a button: their
+        # card names whom to call instead.
+        rows: list[tuple[Button, ...]] = [
+            (Button(self._service_label(s), pl.service(s.id, at, town)),)
+            for s in services[: FALLBACK_LINES + 1]
+        ]
+        if not callable_:
+            rows.extend(self._contact_rows(t))
+        return lines, rows
 
     def emergency(
         self, ctx: Ctx, kind: CrisisKind | None = None, back: str | None = None
@@ -410,7 +444,8 @@ class Engine:
             service_id, node_id, town = None, action.args[0], self._town(action.arg(1))
         node = self._visible(node_id)
         service = self.knowledge.services.get(service_id) if service_id else None
-        if node is None or (service_id and (service is None or service_id not in node.services)):
+        listed = (*node.services, *self.knowledge.fallback(node.id)) if node else ()
+        if node is None or (service_id and (service is None or service_id not in listed)):
             return None
         return node, service, town
 
@@ -532,7 +567,7 @@ class Engine:
         return replace(reply, comment=Comment(about, text))
 
     def _none_fits(self, ctx: Ctx, node_id: str, town: str | None) -> Reply:
-        """Record an unmet need and offer the office's personal advice."""
+        """Record an unmet need and offer the topic's own numbers (care, women, migration …)."""
         node = self._visible(node_id)
         if node is None:
             return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
@@ -543,10 +578,12 @@ class Engine:
                 t("Thank you for telling us."),
                 t(
                     "We note anonymously that nothing here fitted, so that the offers "
-                    "can get better. The integration office can advise you in person."
+                    "can get better. These can advise you personally:"
                 ),
             )
-            rows = [*self._contact_rows(t), self._nav(t, pl.node(node.id, town))]
+            lines, rows = self._fallback(t, node.id, town)
+            text = "\n\n".join([text, *lines])
+            rows.append(self._nav(t, pl.node(node.id, town)))
             return Screen(text, tuple(rows), place=pl.encode(pl.NONE_FITS, node.id, town))
 
         return replace(self._reply(ctx, build), need=need)
@@ -701,19 +738,12 @@ class Engine:
             facts.append(
                 ("🔒", escape(t("The address is kept secret to protect the women living there.")))
             )
-        if not (service.phone or service.email or service.website or service.address):
-            facts.append(
-                (
-                    "❔",
-                    escape(
-                        t(
-                            "We have no confirmed contact details yet. The free care "
-                            "counselling or the integration office can tell you more."
-                        )
-                    ),
-                )
-            )
         lines.append("\n".join(f"{icon} {text}" for icon, text in facts))
+        if not service.phone:
+            # Never a dead end: a card without a phone names whom to call instead.
+            others, _ = self._fallback(t, node.id, town)
+            note = t("We have no confirmed phone number for this service yet. You can call:")
+            lines.append("\n".join(["❔ " + escape(note), *others]))
         lines.append(self._provenance(t, service))
         rows: list[tuple[Button, ...]] = []
         links = []
@@ -742,6 +772,9 @@ class Engine:
         when = service.verified.strftime("%d.%m.%Y") if service.verified else "?"
         if service.verified_how == "provider" and service.status == "confirmed":
             text = t("Checked with the service on {date}.", date=when)
+        elif not service.phone:
+            # "Please call" on a card without a number would send people nowhere.
+            text = t("From public sources, as of {date}. Details can change.", date=when)
         else:
             text = t(
                 "From public sources, as of {date}. Please call before you go; details can "
@@ -796,8 +829,8 @@ class Engine:
             t(
                 "Lotse does not store your name, your phone number or what you ask. "
                 "The only thing it stores about you is the language you chose, under "
-                "a scrambled number that cannot be traced back to you. /forget "
-                "deletes it."
+                "a code computed from your Telegram user ID with a secret key (a salted "
+                "hash). The code cannot be turned back into your ID. /forget deletes it."
             ),
             t(
                 "If you rate an answer or write a note, it is stored without your "

@@ -44,7 +44,7 @@ SERVICE_FIELDS = frozenset(
 NODE_FIELDS = frozenset(
     {
         "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
-        "visible_until", "women", "emergency", "contact",
+        "visible_until", "women", "emergency", "contact", "fallback",
     }
 )  # fmt: skip
 
@@ -293,6 +293,7 @@ class _Reader:
             women=bool(self.get(entry, "women", bool, False)),
             emergency=bool(self.get(entry, "emergency", bool, False)),
             contact=bool(self.get(entry, "contact", bool, False)),
+            fallback=self.strings(entry, "fallback"),
         )
 
     def emergency(self) -> Emergency:

@@ -129,6 +129,9 @@ class Node:
     women: bool = False
     emergency: bool = False
     contact: bool = False
+    # Whom to call when nothing here fits or a search finds nothing (a topic's own lines);
+    # nodes below inherit it (Knowledge.fallback).
+    fallback: tuple[str, ...] = ()
 
     def visible_on(self, day: dt.date) -> bool:
         """Whether the node is shown on ``day`` (past events disappear)."""
@@ -188,6 +191,24 @@ class Knowledge:
     def parent_of(self, node_id: str) -> str | None:
         """The node that "back" leads to (the first parent in the tree's order)."""
         return self.parents.get(node_id)
+
+    def fallback(self, node_id: str | None) -> tuple[str, ...]:
+        """The fallback services of a node: its own, else the nearest parent's, else the root's."""
+        current = node_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            node = self.nodes.get(current)
+            if node is not None and node.fallback:
+                return node.fallback
+            current = self.parents.get(current)
+        root = self.nodes.get(ROOT)
+        return root.fallback if root is not None else ()
+
+    def fallback_for(self, node_id: str | None, town: str | None) -> list[Service]:
+        """The fallback services for someone in ``town`` (None: only county-wide and national)."""
+        found = (self.services[s] for s in self.fallback(node_id) if s in self.services)
+        return [s for s in found if s.area != "town" or (town is not None and town in s.towns)]
 
     def services_for(self, node: Node, town: str | None) -> list[Service]:
         """The node's services that serve ``town``, in the order the node lists them."""

@@ -2,7 +2,9 @@
 
 Rules (DESIGN.md §4): unknown references, unreachable nodes, cycles, duplicate ids, the
 64-byte button budget, message and label lengths, phone numbers that parse, URLs and
-e-mail addresses, shelters without addresses, entries verified more than a year ago; for
+e-mail addresses, shelters without addresses, entries verified more than a year ago; no dead
+ends (every answer screen and every topic's fallback, for every town, offers a service with a
+phone number); for
 ``emergency.yaml``: unknown services, kinds and languages, empty or too short phrases, and
 languages without crisis phrases.
 """
@@ -101,6 +103,7 @@ class _Checker:
         for node in self.k.nodes.values():
             self.node(node)
         self.tree()
+        self.reach()
         self.budget()
         self.emergency()
         return self.problems
@@ -181,8 +184,9 @@ class _Checker:
                 self.add(n.where, n.id, f"service {index} points to unknown service '{sid}'")
         if len(set(n.children)) != len(n.children) or len(set(n.services)) != len(n.services):
             self.add(n.where, n.id, "the same child or service is listed twice")
-        if not n.children and not n.services and n.id != ROOT:
-            self.add(n.where, n.id, "a dead end: no children and no services", WARNING)
+        for index, sid in enumerate(n.fallback, start=1):
+            if sid not in self.k.services:
+                self.add(n.where, n.id, f"fallback {index} points to unknown service '{sid}'")
         if n.by_town and not n.services:
             self.add(n.where, n.id, "by_town is set but the node lists no services")
         if n.visible_until and n.visible_until < self.today:
@@ -202,11 +206,49 @@ class _Checker:
             first = self.k.nodes[cycle[0]]
             self.add(first.where, first.id, "cycle: " + " -> ".join([*cycle, cycle[0]]))
 
+    def reach(self) -> None:
+        """No dead ends: every answer screen and fallback offers a phone, for every town."""
+        if ROOT not in self.k.nodes:
+            return
+        towns = list(self.k.towns.values())
+        for n in self.k.nodes.values():
+            if n.id != ROOT and not n.children and not n.services:
+                self.add(n.where, n.id, "a dead end: no children and no services")
+            if n.services:
+                places = towns if n.by_town else [None]
+                missing = [
+                    town.name if town else "any town"
+                    for town in places
+                    if not any(s.phone for s in self.k.services_for(n, town.id if town else None))
+                ]
+                if missing:
+                    self.add(
+                        n.where,
+                        n.id,
+                        f"nothing to call for {', '.join(missing)}: list a service with a phone "
+                        "that serves this town (local, county or national)",
+                    )
+        for n in self.k.nodes.values():
+            if not n.fallback and n.id != ROOT:
+                continue
+            missing = [
+                town.name if town else "people whose town is unknown"
+                for town in [None, *towns]
+                if not any(s.phone for s in self.k.fallback_for(n.id, town.id if town else None))
+            ]
+            if missing:
+                self.add(
+                    n.where,
+                    n.id,
+                    f"fallback: nothing to call for {', '.join(missing)}: name a service with a "
+                    "phone (county-wide or national, and local ones per town)",
+                )
+
     def budget(self) -> None:
         longest_town = max((t for t in self.k.towns), key=len, default="")
         for n in self.k.nodes.values():
             town = longest_town if n.by_town else None
-            for sid in n.services:
+            for sid in dict.fromkeys((*n.services, *self.k.fallback(n.id))):
                 place = payloads.service(sid, n.id, town)
                 # A rating button carries a place behind a two-byte prefix (DESIGN.md §3).
                 if not payloads.fits(place + "::"):
