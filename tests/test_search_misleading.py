@@ -198,6 +198,12 @@ def test_an_unknown_compound_is_answered_by_all_its_parts_or_not_at_all(
     assert [h.id for h in index.search("wohngeld", "de", today=TODAY)] == expected
 
 
+def test_a_short_word_is_not_matched_to_a_word_one_letter_away(mini: Knowledge) -> None:
+    index = SearchIndex.build(_keywords(mini, {"pflege": "Name, Miete"}))
+    assert index.search("naem", "de", today=TODAY) == []  # Bulgarian "наем" is rent, not a name
+    assert [h.id for h in index.search("mietr", "de", today=TODAY)] == ["pflege"]  # a typo
+
+
 @pytest.mark.parametrize("query", ["Frauen Kita", "Schutz Fahrrad"])
 def test_a_query_answered_only_in_part_finds_nothing(mini: Knowledge, query: str) -> None:
     # each query has one word an entry knows and one that no entry knows

@@ -21,9 +21,11 @@ from bot.textnorm import fold, tokens, trigrams, umlaut_variant
 # BM25 saturation and length normalisation, per field.
 K1 = 1.2
 B = 0.75
-# Trigram matching: shorter words are matched exactly only; below the threshold a word is
-# not similar; a query word that begins an indexed word (a German compound) counts this much.
-FUZZY_MIN = 4
+# Trigram matching: shorter words are matched exactly only (one letter in four makes another
+# word too often across eleven languages: Bulgarian "наем" rent and "заем" loan, "kres"
+# and "Kreis"); below the threshold a word is not similar; a query word that begins an
+# indexed word (a German compound) counts this much.
+FUZZY_MIN = 5
 STEM_MIN = 4
 FUZZY_THRESHOLD = 0.5
 FUZZY_CANDIDATES = 4
