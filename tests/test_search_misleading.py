@@ -9,13 +9,13 @@ import dataclasses
 
 import pytest
 
-from benchmarks.bench_search import INDEPENDENT, evaluate, load_queries
+from benchmarks.bench_search import INDEPENDENT, Query, evaluate, load_queries
 from bot import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Need
 from bot.i18n import Catalogs
 from bot.knowledge.model import Knowledge
-from bot.search import SearchIndex
+from bot.search import Hit, SearchIndex
 from bot.search.query import TownNames
 from tests.conftest import TODAY
 
@@ -234,6 +234,18 @@ def test_the_independent_queries_are_in_every_language() -> None:
     assert len(by_language) == 11
     assert min(by_language.values()) >= 5
     assert sum(not q.expect for q in queries) >= 30
+
+
+def test_an_honest_not_here_entry_counts_only_where_it_is_labelled_and_comes_first() -> None:
+    def hit(entry: str) -> Hit:
+        return Hit("node", entry, entry, 1.0)
+
+    labelled = Query("de", "kita platz", frozenset(), honest=frozenset({"kita_hinweis"}))
+    assert not labelled.misleads([])
+    assert not labelled.misleads([hit("kita_hinweis"), hit("frauenhaus")])
+    assert labelled.misleads([hit("frauenhaus"), hit("kita_hinweis")])
+    unlabelled = Query("de", "kita platz", frozenset())
+    assert unlabelled.misleads([hit("kita_hinweis")])
 
 
 def test_independent_queries_keep_their_accuracy_and_few_false_hits(index: SearchIndex) -> None:
