@@ -49,7 +49,14 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
         return 1
     if settings.token:
+        from bot.storage import preflight
         from bot.tg.app import run_polling, run_webhook
+
+        try:
+            preflight(settings.db_path, settings.salt, settings.salt_file)
+        except LotseError as exc:
+            print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
+            return 1
 
         if settings.webhook_url:
             return run_webhook(settings, core)

@@ -20,6 +20,7 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RETENTION_DAYS = (1, 3650)
 MIN_GROUP_FLOOR = 3
 PORTS = (1, 65535)
+SALT_MIN = 16
 # What @BotFather hands out: the bot's numeric id, a colon, then 35 URL-safe characters.
 TOKEN_FORM = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
 
@@ -35,6 +36,8 @@ class Settings:
     locales_dir: Path = PROJECT_ROOT / "locales"
     log_level: str = "INFO"
     salt: str | None = field(default=None, repr=False)
+    # None: next to the database (lotse.sqlite3 -> lotse.salt)
+    salt_file: Path | None = None
     retention_days: int = 365
     min_group: int = 5
     staff_ids: frozenset[int] = frozenset()
@@ -116,6 +119,16 @@ def _webhook_url(raw: str | None) -> str | None:
     return url
 
 
+def _salt(raw: str | None) -> str | None:
+    salt = (raw or "").strip()
+    if salt and len(salt) < SALT_MIN:
+        raise ConfigError(
+            f"LOTSE_SALT must be at least {SALT_MIN} random characters (or leave it empty: a "
+            "salt file is then created)"
+        )
+    return salt or None
+
+
 def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
     raw = environ.get(name, "").strip()
     return Path(raw).expanduser() if raw else default
@@ -166,7 +179,12 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
         knowledge_dir=_path(merged, "LOTSE_KNOWLEDGE_DIR", defaults.knowledge_dir),
         locales_dir=_path(merged, "LOTSE_LOCALES_DIR", defaults.locales_dir),
         log_level=level,
-        salt=merged.get("LOTSE_SALT") or None,
+        salt=_salt(merged.get("LOTSE_SALT")),
+        salt_file=(
+            _path(merged, "LOTSE_SALT_FILE", PROJECT_ROOT)
+            if merged.get("LOTSE_SALT_FILE", "").strip()
+            else None
+        ),
         retention_days=_int(
             merged, "LOTSE_RETENTION_DAYS", defaults.retention_days, *RETENTION_DAYS
         ),

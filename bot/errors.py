@@ -5,11 +5,12 @@
     LotseError                 base of everything below
     ├── ConfigError            a setting is missing or malformed (names the variable)
     ├── KnowledgeError         knowledge/ has errors; carries every Problem found
+    ├── StorageError           the database file cannot be opened at all (names the file)
     ├── CatalogError           a gettext catalog cannot be read (names file and line)
     └── FlyerError             a flyer cannot be made as asked (unknown topic, too many …)
 
-sqlite3's own errors are not wrapped (aiosqlite re-raises them as they are); telegram's
-errors stay inside ``bot.tg``.
+sqlite3's own errors during use are not wrapped (aiosqlite re-raises them as they are);
+telegram's errors stay inside ``bot.tg``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class KnowledgeError(LotseError):
         self.problems = tuple(problems)
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"knowledge has {len(self.problems)} problem(s):\n{lines}")
+
+
+class StorageError(LotseError):
+    """The database file is missing its folder, is a folder, or is not a readable database."""
 
 
 class CatalogError(LotseError):

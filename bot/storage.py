@@ -1,24 +1,34 @@
 """Storage over one SQLite file (aiosqlite, WAL), schema versioned with PRAGMA user_version.
 
-It never sees a Telegram user id: callers pass a ``user_key``, an HMAC of the id under a
-secret salt, and the only per-user record is the chosen language. Feedback (ratings,
+It never stores a Telegram user id: callers pass ``user_key``s, HMACs of the id under a
+secret salt that lives outside the database (``bot.salts``), and the only per-user record
+is the chosen language, deleted when unused for the retention period. Feedback (ratings,
 comments, unmet needs) is anonymous by construction: no user, chat or message id, no name,
-dates only to the day, free text scrubbed here before it is stored. Nothing here logs.
-sqlite3's errors are not wrapped.
+dates only to the day, free text scrubbed here before it is stored. The files are created
+0600, deleted rows are overwritten (``secure_delete``) and the WAL is emptied after a
+deletion, so nothing deleted stays readable. Nothing here logs. sqlite3's errors during
+use are not wrapped; a file that cannot be opened at all is a StorageError naming it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import secrets
+import os
+import sqlite3
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.errors import StorageError
+from bot.salts import Salts, resolve
 from bot.scrub import scrub
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
@@ -78,6 +88,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+PRIVATE = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 FEEDBACK_TABLES = ("ratings", "comments", "needs")
@@ -148,25 +160,58 @@ async def migrate(db: aiosqlite.Connection) -> int:
 class Storage:
     """The bot's database: settings, language preferences and anonymous feedback."""
 
-    def __init__(self, db: aiosqlite.Connection, salt: bytes) -> None:
+    def __init__(self, db: aiosqlite.Connection, salts: Salts | None) -> None:
         self.db = db
-        self._salt = salt
+        self._salts = salts
 
     @classmethod
-    async def open(cls, path: Path, salt: str | None = None) -> Storage:
-        """Open (and create or migrate) the database at ``path``."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+    async def open(
+        cls,
+        path: Path,
+        salt: str | None = None,
+        *,
+        salt_file: Path | None = None,
+        keys: bool = True,
+    ) -> Storage:
+        """Open (and create or migrate) the database at ``path``.
+
+        The salt is ``salt`` (LOTSE_SALT), else the one in ``salt_file`` (default: next to
+        the database, ``<name>.salt``), created on first start. ``keys=False`` (staff
+        tools) leaves the salt alone: such a Storage cannot make user keys.
+        """
+        _prepare(path)
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA busy_timeout=5000")
-            await migrate(db)
-            secret = salt or await _stored_salt(db)
+            db = await aiosqlite.connect(path)
+        except sqlite3.Error as exc:
+            raise StorageError(_cannot_open(path, exc)) from None
+        try:
+            try:
+                await db.execute("PRAGMA journal_mode=WAL")
+                await db.execute("PRAGMA synchronous=NORMAL")
+                await db.execute("PRAGMA busy_timeout=5000")
+                # Deleted rows are overwritten with zeros, not just marked free.
+                await db.execute("PRAGMA secure_delete=ON")
+                await _check(db)
+                await migrate(db)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                raise StorageError(_cannot_open(path, exc)) from None
+            _tighten(path)
+            salts = None
+            if keys:
+                legacy = await _legacy_salt(db)
+                where = salt_file or path.with_suffix(".salt")
+                salts = resolve(salt, where, legacy)
+                if legacy is not None:
+                    # Moved into the salt file: the database alone no longer opens the keys.
+                    await db.execute("DELETE FROM settings WHERE key = 'salt'")
+                    await db.commit()
+                    await _checkpoint(db)
         except BaseException:
             await db.close()
             raise
-        return cls(db, secret.encode())
+        return cls(db, salts)
 
     async def close(self) -> None:
         """Close the connection."""
@@ -174,18 +219,44 @@ class Storage:
 
     def user_key(self, user_id: int) -> str:
         """The pseudonymous key for a Telegram user id (HMAC-SHA256 under the salt)."""
-        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()
+        return self.user_keys(user_id)[0]
 
-    async def language(self, user_key: str) -> str | None:
-        """The language this user chose, if any."""
+    def user_keys(self, user_id: int) -> tuple[str, ...]:
+        """Every key the user may have: under the current salt first, then earlier ones."""
+        if self._salts is None:
+            raise RuntimeError("this Storage was opened without salts (keys=False)")
+        message = str(user_id).encode()
+        return tuple(
+            hmac.new(s.encode(), message, hashlib.sha256).hexdigest() for s in self._salts.all
+        )
+
+    async def language(self, *user_keys: str) -> str | None:
+        """The language this user chose, if any (looked up under every key given).
+
+        A choice found is marked as used today, so that it expires only when unused.
+        """
+        if not user_keys:
+            return None
+        marks = ", ".join("?" for _ in user_keys)
         async with self.db.execute(
-            "SELECT lang FROM preferences WHERE user_key = ?", (user_key,)
+            f"SELECT user_key, lang, updated_on FROM preferences WHERE user_key IN ({marks})",
+            user_keys,
         ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else None
+            rows = {str(r[0]): (str(r[1]), str(r[2])) for r in await cursor.fetchall()}
+        found = next((k for k in user_keys if k in rows), None)
+        if found is None:
+            return None
+        lang, used_on = rows[found]
+        if found != user_keys[0] or used_on != today():
+            # Locked: the choice still counts; it is marked as used another day.
+            with contextlib.suppress(sqlite3.OperationalError):
+                await self.set_language(user_keys[0], lang, earlier=user_keys[1:])
+        return lang
 
-    async def set_language(self, user_key: str, lang: str) -> None:
-        """Remember the user's language choice."""
+    async def set_language(self, user_key: str, lang: str, *, earlier: Sequence[str] = ()) -> None:
+        """Remember the user's language choice (and drop it under ``earlier`` keys)."""
+        for old in earlier:
+            await self.db.execute("DELETE FROM preferences WHERE user_key = ?", (old,))
         await self.db.execute(
             "INSERT INTO preferences (user_key, lang, updated_on) VALUES (?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
@@ -209,11 +280,19 @@ class Storage:
         )
         await self.db.commit()
 
-    async def forget(self, user_key: str) -> bool:
-        """Delete everything stored for this user; whether there was anything."""
-        cursor = await self.db.execute("DELETE FROM preferences WHERE user_key = ?", (user_key,))
+    async def forget(self, *user_keys: str) -> bool:
+        """Delete everything stored under these keys; whether there was anything.
+
+        Raises sqlite3's error when the database cannot be written (locked, full): the
+        caller must then say that nothing was deleted.
+        """
+        deleted = 0
+        for key in user_keys:
+            cursor = await self.db.execute("DELETE FROM preferences WHERE user_key = ?", (key,))
+            deleted += cursor.rowcount
         await self.db.commit()
-        return cursor.rowcount > 0
+        await _checkpoint(self.db)
+        return deleted > 0
 
     async def add_rating(
         self,
@@ -279,7 +358,8 @@ class Storage:
         )
 
     async def purge(self, older_than_days: int, today: dt.date | None = None) -> int:
-        """Delete feedback dated more than ``older_than_days`` before today; how many rows."""
+        """Delete feedback dated, and language choices unused, more than ``older_than_days``
+        before today; how many rows."""
         if older_than_days < 0:
             raise ValueError("older_than_days must not be negative")
         cutoff = ((today or _utc_today()) - dt.timedelta(days=older_than_days)).isoformat()
@@ -287,7 +367,10 @@ class Storage:
         for table in FEEDBACK_TABLES:  # names from a constant, never from input
             cursor = await self.db.execute(f"DELETE FROM {table} WHERE day < ?", (cutoff,))
             deleted += cursor.rowcount
+        cursor = await self.db.execute("DELETE FROM preferences WHERE updated_on < ?", (cutoff,))
+        deleted += cursor.rowcount
         await self.db.commit()
+        await _checkpoint(self.db)
         return deleted
 
     async def ratings(
@@ -377,6 +460,16 @@ class Storage:
             return [tuple(row) for row in await cursor.fetchall()]
 
 
+def preflight(path: Path, salt: str | None, salt_file: Path | None) -> None:
+    """Open and close the database once before the bot starts: a broken file stops it here."""
+
+    async def check() -> None:
+        store = await Storage.open(path, salt, salt_file=salt_file)
+        await store.close()
+
+    asyncio.run(check())
+
+
 def _utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -386,13 +479,61 @@ def _day(day: dt.date | None) -> str:
     return (day or _utc_today()).isoformat()
 
 
-async def _stored_salt(db: aiosqlite.Connection) -> str:
-    """The salt kept in the database, created on first use."""
+async def _legacy_salt(db: aiosqlite.Connection) -> str | None:
+    """A salt that an older version kept in the database (it moves to the salt file)."""
     async with db.execute("SELECT value FROM settings WHERE key = 'salt'") as cursor:
         row = await cursor.fetchone()
-    if row:
-        return str(row[0])
-    salt = secrets.token_hex(32)
-    await db.execute("INSERT INTO settings (key, value) VALUES ('salt', ?)", (salt,))
-    await db.commit()
-    return salt
+    return str(row[0]) if row else None
+
+
+async def _checkpoint(db: aiosqlite.Connection) -> None:
+    """Copy the WAL into the database and empty it, so deleted rows leave no copy there."""
+    async with db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+        await cursor.fetchall()
+
+
+async def _check(db: aiosqlite.Connection) -> None:
+    """Read the whole file once, so a damaged one is refused at start, not mid-conversation."""
+    async with db.execute("PRAGMA quick_check") as cursor:
+        rows = [str(r[0]) for r in await cursor.fetchall()]
+    if rows != ["ok"]:
+        raise sqlite3.DatabaseError("; ".join(rows[:3]))
+
+
+def _prepare(path: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) if they are missing."""
+    if path.is_dir():
+        raise StorageError(
+            f"{path}: is a folder, not a database file; set LOTSE_DB to a file path, "
+            "e.g. var/lotse.sqlite3"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # SQLite gives the -wal and -shm files the mode of the database file.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+        os.close(descriptor)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(
+            f"{path}: cannot create the database ({exc.strerror}); check LOTSE_DB and the "
+            "folder's permissions"
+        ) from None
+
+
+def _tighten(path: Path) -> None:
+    """Make a database created by an older version readable by its owner only."""
+    for each in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        try:
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & 0o077:
+                each.chmod(PRIVATE)
+        except FileNotFoundError:
+            continue
+
+
+def _cannot_open(path: Path, exc: sqlite3.Error) -> str:
+    return (
+        f"{path}: not a readable Lotse database ({exc}); restore it from the backup, or move "
+        "it aside to start with an empty one (feedback and language choices are then gone)"
+    )

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Consistent online backup of Lotse's SQLite file (safe while the bot runs, WAL included).
 # Usage: deploy/backup.sh /var/lib/lotse/lotse.sqlite3 /var/backups/lotse   (e.g. daily cron)
+# The salt file (lotse.salt) is deliberately not copied here: back it up apart from the
+# database, so that a database backup alone cannot be matched to Telegram ids (README).
 set -euo pipefail
+umask 077  # backups are readable by their owner only, like the database
 db=${1:?database file}
 target=${2:?backup folder}
 mkdir -p "$target"

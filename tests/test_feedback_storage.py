@@ -175,7 +175,8 @@ async def test_migration_from_every_earlier_version_keeps_the_data(
         if version >= 1:
             assert await store.language("k1") == "uk"
             salted = hmac.new(b"kept-salt", b"1", hashlib.sha256).hexdigest()
-            assert store.user_key(1) == salted  # the old salt is kept
+            assert store.user_key(1) == salted  # the old salt is kept …
+            assert await store.setting("salt") is None  # … but no longer in the database
         if version >= 2:
             assert await store.ratings() == [
                 Rating(dt.date(2026, 3, 1), "ki", "migration", True, "de", None, "marl")

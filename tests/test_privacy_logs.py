@@ -62,7 +62,7 @@ async def test_debug_log_of_a_whole_journey_holds_no_secret(
         await user.send("/menu")
         await user.send("/forget")
         store = r.app.bot_data["lotse"].storage
-        keys = [store.user_key(987654321)]
+        keys = store.user_keys(987654321)
         salt = r.settings.salt
         assert salt
     with_rows = tmp_path / "lotse.sqlite3"

@@ -325,11 +325,16 @@ class Engine:
         t = self.catalogs.translator(ctx.lang)
         return t("Sorry, your answer could not be saved just now. Everything else works.")
 
-    def forget(self, ctx: Ctx, *, had_data: bool) -> Reply:
-        """/forget: confirm that the stored language choice is gone."""
+    def forget(self, ctx: Ctx, *, had_data: bool | None) -> Reply:
+        """/forget: confirm that the stored language choice is gone (None: it could not be)."""
 
         def build(t: Translator) -> Screen:
-            if had_data:
+            if had_data is None:
+                text = t(
+                    "Sorry, your language choice could not be deleted just now. Nothing was "
+                    "deleted. Please send /forget again in a few minutes."
+                )
+            elif had_data:
                 text = t(
                     "Done: your language choice is deleted. Nothing else about you was stored."
                 )
@@ -841,8 +846,10 @@ class Engine:
             )
             + " "
             + t.plural(
-                "Everything is deleted after {n} day.",
-                "Everything is deleted after {n} days.",
+                "Ratings, notes and searches are deleted after {n} day. Your language choice "
+                "is deleted when you have not used Lotse for {n} day.",
+                "Ratings, notes and searches are deleted after {n} days. Your language choice "
+                "is deleted when you have not used Lotse for {n} days.",
                 self.retention_days,
             ),
             t(

@@ -58,6 +58,7 @@ def _knowledge(args: argparse.Namespace) -> Knowledge | None:
 
 def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
     """The database, migrated to the current schema; None (and a message) when missing."""
+    from bot.errors import StorageError
     from bot.storage import Storage
 
     path = Path(args.db)
@@ -66,10 +67,14 @@ def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
         return None
 
     async def touch() -> None:
-        store = await Storage.open(path)
+        store = await Storage.open(path, keys=False)
         await store.close()
 
-    asyncio.run(touch())
+    try:
+        asyncio.run(touch())
+    except StorageError as exc:
+        out.write(f"{exc}\n")
+        return None
     return path
 
 
@@ -157,14 +162,17 @@ def cmd_purge(args: argparse.Namespace, out: TextIO) -> int:
         return 1
 
     async def purge() -> int:
-        store = await Storage.open(path)
+        store = await Storage.open(path, keys=False)
         try:
             return await store.purge(args.retention_days, utc_today())
         finally:
             await store.close()
 
     deleted = asyncio.run(purge())
-    out.write(f"{deleted} Einträge älter als {args.retention_days} Tage gelöscht\n")
+    out.write(
+        f"{deleted} Einträge älter als {args.retention_days} Tage gelöscht "
+        "(Rückmeldungen und unbenutzte Sprachwahlen)\n"
+    )
     return 0
 
 

@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.errors import LotseError
 from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
@@ -53,7 +54,9 @@ def build_application(settings: Settings, core: Core) -> App:
     tasks: list[asyncio.Task[None]] = []
 
     async def post_init(app: App) -> None:
-        lotse.storage = await Storage.open(settings.db_path, settings.salt)
+        lotse.storage = await Storage.open(
+            settings.db_path, settings.salt, salt_file=settings.salt_file
+        )
         await publish_commands(app, lotse)
         tasks.append(asyncio.create_task(housekeeping(app, lotse)))
         # `systemctl reload lotse` (SIGHUP): read knowledge/ and locales/ again.
@@ -145,6 +148,9 @@ def run_polling(settings: Settings, core: Core) -> int:
         # python-telegram-bot's own message quotes the whole token: never pass it on.
         log.error(REJECTED)
         return 1
+    except LotseError as exc:  # the database or the salt file, opened in post_init
+        log.error("Lotse cannot start: %s", exc)
+        return 1
     return 0
 
 
@@ -155,6 +161,9 @@ def run_webhook(settings: Settings, core: Core) -> int:
         app.run_webhook(**webhook_options(settings))
     except InvalidToken:
         log.error(REJECTED)
+        return 1
+    except LotseError as exc:
+        log.error("Lotse cannot start: %s", exc)
         return 1
     return 0
 

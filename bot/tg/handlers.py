@@ -105,7 +105,8 @@ class Lotse:
             deleted = await store.purge(self.settings.retention_days, today)
             await store.set_setting("purged_on", today.isoformat())
             log.info(
-                "retention: deleted %d feedback rows older than %d days",
+                "retention: deleted %d rows (feedback, unused language choices) "
+                "older than %d days",
                 deleted,
                 self.settings.retention_days,
             )
@@ -124,7 +125,7 @@ class Lotse:
         user = update.effective_user
         if user is not None and self.storage is not None:
             try:
-                chosen = await self.storage.language(self.storage.user_key(user.id))
+                chosen = await self.storage.language(*self.storage.user_keys(user.id))
             except sqlite3.Error as exc:
                 log.warning("could not read a language choice: %s", type(exc).__name__)
                 chosen = None
@@ -164,7 +165,8 @@ class Lotse:
             return reply
         try:
             if reply.set_lang and user is not None:
-                await store.set_language(store.user_key(user.id), reply.set_lang)
+                current, *earlier = store.user_keys(user.id)
+                await store.set_language(current, reply.set_lang, earlier=earlier)
             feedback = reply.rating or reply.need or reply.comment
             if feedback and self.memory.allow(chat_id, FEEDBACK_PER_HOUR, 3600):
                 await self._store_feedback(store, ctx, reply)
@@ -369,13 +371,20 @@ class Lotse:
         """/forget: delete the stored language choice, the only per-user record."""
         ctx = await self.private(update, context)
         user = update.effective_user
-        if ctx is None or user is None or self.storage is None:
+        if ctx is None or user is None:
             return
-        had = await self.storage.forget(self.storage.user_key(user.id))
-        negotiated = negotiate(user.language_code, self.engine.languages) or "de"
-        await self.answer(
-            update, context, ctx, self.engine.forget(self.engine.ctx(negotiated), had_data=had)
-        )
+        try:
+            if self.storage is None:
+                raise sqlite3.OperationalError("the database is not open yet")
+            # Under every salt the choice may have been stored with (current and previous).
+            had: bool | None = await self.storage.forget(*self.storage.user_keys(user.id))
+        except sqlite3.Error as exc:
+            log.error("could not delete a language choice: %s", type(exc).__name__)
+            had = None  # said as it is: nothing was deleted, try again
+        if had is not None:
+            negotiated = negotiate(user.language_code, self.engine.languages) or "de"
+            ctx = self.engine.ctx(negotiated)
+        await self.answer(update, context, ctx, self.engine.forget(ctx, had_data=had))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command the bot does not have."""
