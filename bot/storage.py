@@ -411,7 +411,10 @@ class Storage:
 
     def chat_key(self, chat_id: int) -> str:
         """The pseudonymous key for a chat id (HMAC-SHA256 under the salt, apart from users')."""
-        return hmac.new(self._salt, f"chat:{chat_id}".encode(), hashlib.sha256).hexdigest()
+        if self._salts is None:
+            raise RuntimeError("this Storage was opened without salts (keys=False)")
+        secret = self._salts.current.encode()
+        return hmac.new(secret, f"chat:{chat_id}".encode(), hashlib.sha256).hexdigest()
 
     async def note_messages(self, chat_key: str, low: int, high: int, at: dt.datetime) -> None:
         """Widen this chat's span of message ids to include ``low``..``high``, seen ``at``."""
