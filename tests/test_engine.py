@@ -50,7 +50,10 @@ def test_choose_shows_the_node_and_back_leads_up(
     mini_engine: Engine, payload: str, title: str, back: str
 ) -> None:
     screen = mini_engine.press(de(), payload).screen
-    assert plain(screen.text).splitlines()[0].endswith(title)
+    lines = plain(screen.text).splitlines()
+    # Women's topics open with the bot's neutral name: the title follows on the next line.
+    heading = lines[1] if lines[0] == "Lotse" else lines[0]
+    assert heading.endswith(title)
     assert payloads(screen)[-2:] == [back, "m"] if back != "m" else payloads(screen)[-1] == "m"
     assert screen.place == payload
 
@@ -129,8 +132,9 @@ def test_service_card_shows_the_facts_a_caller_needs(mini_engine: Engine) -> Non
     assert "Öffnungszeiten: Mo 9–12 Uhr (nicht bestätigt)" in text
     assert "Stand 01.11.2026" in text
     assert screen.attachments == (
-        Contact("02366 99999", "Beratungsstelle Herten"),
-        Venue(51.5953, 7.1406, "Beratungsstelle Herten", "Musterstraße 1, 45699 Herten"),
+        # A women's topic: the card and the pin do not name the service.
+        Contact("02366 99999", "Lotse"),
+        Venue(51.5953, 7.1406, "Musterstraße 1", "45699 Herten"),
     )
     urls = [b.url for row in screen.buttons for b in row if b.url]
     assert urls == [
@@ -144,7 +148,7 @@ def test_shelter_card_never_shows_an_address(mini_engine: Engine) -> None:
     text = plain(screen.text)
     assert "Adresse:" not in text
     assert "geheim" in text
-    assert screen.attachments == (Contact("02365 12345", "Frauenhaus Marl"),)
+    assert screen.attachments == (Contact("02365 12345", "Lotse"),)
     assert "Mit der Stelle geprüft am 01.11.2026." in text
 
 
@@ -230,7 +234,7 @@ def test_helpful_is_recorded_and_thanked_without_asking_again(mini_engine: Engin
     assert reply.rating.helpful is True
     assert reply.rating.town == "herten"
     text = plain(reply.screen.text)
-    assert text.startswith("Danke für Ihre Rückmeldung!")
+    assert text.startswith("Lotse\nDanke für Ihre Rückmeldung!")
     assert "Hat Ihnen das geholfen?" not in text
     assert not any(p and p.startswith("+:") for p in payloads(reply.screen))
 
@@ -343,6 +347,6 @@ def test_a_greeting_is_not_recorded_as_a_need(mini_engine: Engine) -> None:
 def test_danger_in_typed_text_comes_before_search(mini_engine: Engine) -> None:
     reply = mini_engine.text(de(), "Hilfe er schlägt mich", place="n:pflege")
     text = plain(reply.screen.text)
-    assert text.startswith("🆘 Hilfe sofort, Tag und Nacht")
+    assert text.startswith("Lotse\n🆘 Hilfe sofort, Tag und Nacht")
     assert "116 016" in text
     assert reply.need is None

@@ -16,9 +16,11 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import payloads as pl
 from bot.config import Settings
 from bot.engine.flow import Engine
-from bot.knowledge.model import Knowledge
+from bot.engine.screens import Contact, plain
+from bot.knowledge.model import CrisisKind, Knowledge
 from bot.runtime import Core, build_core
 from bot.tg.app import App, build_application
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
@@ -332,3 +334,183 @@ def test_the_range_reaches_back_past_the_database_and_ahead_of_it() -> None:
     found = ids(700, (100, 600))  # the press on a message the database never saw
     assert max(found) == 700 + LOOK_AHEAD
     assert min(found) == 100
+
+
+# -- no trace names the topic ------------------------------------------------------------------
+
+# Word stems that name a women's topic, violence, a threat, a shelter, a pregnancy or deleting,
+# per language (matched without case), and those that name an emergency.
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "de": ("frau", "gewalt", "bedroh", "drohung", "schutz", "schwanger", "lösch"),
+    "en": ("women", "woman", "violen", "threat", "shelter", "pregnan", "delet", "erase"),
+    "tr": ("kadın", "şiddet", "tehdit", "sığınma", "hamile", "gebe", "silin", "sohbeti sil"),
+    "ar": ("نساء", "المرأة", "عنف", "تهديد", "حماية", "الحمل", "حامل", "مسح", "حذف"),
+    "ru": ("женщин", "насили", "угроз", "приют", "беремен", "удал"),
+    "uk": ("жінок", "жінк", "насильств", "погроз", "притул", "вагітн", "видал"),
+    "pl": ("kobiet", "przemoc", "groźb", "ciąż", "usuń", "usun"),
+    "fa": ("زنان", "خشونت", "تهدید", "خانهٔ امن", "بارداری", "پاک کردن", "حذف"),
+    "ku": ("jinan", "şîdet", "ducanî", "jê bib"),
+    "ro": ("femei", "violenț", "amenințar", "însărcinat", "șterge"),
+    "bg": ("жени", "насилие", "заплах", "приют", "бремен", "изтри"),
+}
+EMERGENCY_WORDS: dict[str, tuple[str, ...]] = {
+    "de": ("notfall", "notruf", "seelsorge", "polizei"),
+    "en": ("emergency", "police"),
+    "tr": ("acil", "polis"),
+    "ar": ("طوارئ", "شرطة"),
+    "ru": ("экстрен", "полици"),
+    "uk": ("екстрен", "поліці"),
+    "pl": ("nagły", "policj"),
+    "fa": ("اضطراری", "پلیس"),
+    "ku": ("acîl", "polîs"),
+    "ro": ("urgenț", "poliți"),
+    "bg": ("спешен", "полиция"),
+}
+
+
+def topic_words_in(text: str, lang: str, *, emergency: bool = False) -> list[str]:
+    """The topic words of ``lang`` (and German, for the services' proper names) in ``text``."""
+    folded = text.casefold()
+    words = {*TOPIC_WORDS[lang], *TOPIC_WORDS["de"]}
+    if emergency:
+        words |= {*EMERGENCY_WORDS[lang], *EMERGENCY_WORDS["de"]}
+    return sorted(w for w in words if w.casefold() in folded)
+
+
+def sensitive_places(knowledge: Knowledge) -> list[str]:
+    """Every screen of a women's or emergency topic: nodes, town pickers, service cards."""
+    places = []
+    towns = [None, *knowledge.towns]
+    for node in knowledge.nodes.values():
+        if not knowledge.sensitive(node):
+            continue
+        for town in towns if node.by_town else [None]:
+            places.append(pl.node(node.id, town))
+            places.extend(
+                pl.service(s.id, node.id, town) for s in knowledge.services_for(node, town)
+            )
+        if node.by_town:
+            places.append(pl.encode(pl.TOWNS, node.id))
+    return places
+
+
+def first_line(screen_text: str) -> str:
+    return plain(screen_text).splitlines()[0].strip("\u2068\u2069")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_screen_on_a_sensitive_topic_opens_with_a_neutral_line(
+    core: Core, lang: str
+) -> None:
+    """The first line, what a notification or the chat list shows, names no topic."""
+    engine, knowledge = core.engine, core.knowledge
+    ctx = engine.ctx(lang)
+    places = sensitive_places(knowledge)
+    assert len(places) > 300
+    checked = 0
+    erase = "🧹 " + engine.catalogs.translator(lang)("Erase this chat")
+    for place in places:
+        screen = engine.press(ctx, place).screen
+        offered = {b.payload for row in screen.buttons for b in row}
+        rated = [
+            p for p in (pl.wrap(pl.NOT_HELPED, place), pl.wrap(pl.HELPED, place)) if p in offered
+        ]
+        for payload in (place, *rated):  # the screen, the note prompt, the thanks
+            reply = engine.press(ctx, payload)
+            assert first_line(reply.screen.text) == "Lotse", (payload, reply.screen.text[:80])
+            labels = [b.label.strip("\u2068\u2069") for row in reply.screen.buttons for b in row]
+            if payload != pl.wrap(pl.HELPED, place):  # the thanks screen is the screen again
+                assert erase in labels, payload
+            checked += 1
+    for kind in (None, *CrisisKind):
+        screen = engine.emergency(ctx, kind).screen
+        assert first_line(screen.text) == "Lotse"
+        checked += 1
+    print(f"{lang}: {checked} screens on sensitive topics open with 'Lotse'")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_contact_cards_and_map_pins_on_sensitive_topics_carry_no_topic_word(
+    core: Core, lang: str
+) -> None:
+    engine, knowledge = core.engine, core.knowledge
+    ctx = engine.ctx(lang)
+    names: dict[str, str] = {}
+    for place in sensitive_places(knowledge):
+        for item in engine.press(ctx, place).screen.attachments:
+            shown = item.name if isinstance(item, Contact) else f"{item.title} {item.address}"
+            assert topic_words_in(shown, lang, emergency=True) == [], (place, shown)
+            if isinstance(item, Contact):
+                names[item.phone] = item.name
+    assert len(names) >= 10
+    assert set(names.values()) == {"Lotse"}
+    # The same services reached from a neutral topic are neutral too (a card is a card).
+    card = engine.press(ctx, pl.service("bereitschaft_116117", "arzt_notdienst")).screen
+    assert [a.name for a in card.attachments if isinstance(a, Contact)] == ["Lotse"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_bots_description_names_no_topic(core: Core, lang: str) -> None:
+    description, short = core.engine.descriptions(lang)
+    assert topic_words_in(description, lang) == []
+    assert topic_words_in(short, lang) == []
+
+
+def test_the_topic_words_would_catch_a_careless_name(core: Core) -> None:
+    """The word table is not empty talk: the old names and labels are caught."""
+    assert topic_words_in("Frauenhaus Recklinghausen", "de") == ["frau"]
+    for lang in LANGS:
+        t = core.engine.catalogs.translator(lang)
+        for node_id in ("gewalt", "frauenhaus", "schwanger"):
+            node = core.knowledge.nodes[node_id]
+            assert topic_words_in(t.k(f"node:{node_id}:title", node.title), lang), (lang, node_id)
+        assert topic_words_in(t("Erase this chat"), lang), lang
+
+
+async def test_a_contact_card_in_the_chat_shows_only_lotse(tmp_path: Path, core: Core) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4010, "F", language_code="de")
+        await user.send("/start")
+        await user.press("👩 Hilfe für Frauen")
+        await user.press("🔒 Frauenhaus (Schutz)")
+        await user.press("Frauen- und Kinderschutzhaus Dorsten")
+        card = user.last_bot_message
+        assert card.kind == "contact"
+        assert card.contact == {"phone_number": "02362 41055", "first_name": "Lotse"}
+
+
+async def test_erase_is_offered_on_search_results_and_the_note_prompt(
+    tmp_path: Path, core: Core
+) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4011, "F", language_code="de")
+        await user.send("Frauenhaus")
+        assert "🧹 Diesen Chat löschen" in user.last_bot_message.button_texts
+        await user.send("Pflegegrad beantragen")
+        assert "🧹 Diesen Chat löschen" not in user.last_bot_message.button_texts
+        await user.send("/start")
+        await user.press("👩 Hilfe für Frauen")
+        await user.press("🤰 Schwanger – Beratung")
+        await user.press("Marl")
+        await user.press("👎 Nein")
+        prompt = user.last_bot_message
+        assert "Was hat gefehlt?" in (prompt.text or "")
+        assert (prompt.text or "").splitlines()[0] == "Lotse"
+        assert "🧹 Diesen Chat löschen" in prompt.button_texts
+        await user.press("🧹 Diesen Chat löschen")
+        assert user.messages == []
+
+
+async def test_the_safety_screen_is_one_tap_from_the_womens_topic(
+    tmp_path: Path, core: Core
+) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4012, "F", language_code="de")
+        await user.send("/start")
+        await user.press("👩 Hilfe für Frauen")
+        await user.press("🔐 Lotse sicher nutzen")
+        text = user.last_bot_message.text or ""
+        for fact in ("48 Stunden", "Cloud", "Vorschau", "Anrufliste", "Einzelverbindungsnachweis"):
+            assert fact in text
+    node = core.knowledge.nodes["sicher_nutzen"]
+    assert len(node.sources) >= 5  # every fact on it has the page it comes from

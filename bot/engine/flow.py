@@ -136,7 +136,9 @@ class Engine:
             return self._reply(
                 ctx, lambda t: self._menu(t, ctx, greeting=True, note=self._stale(t))
             )
-        return self._reply(ctx, lambda t: self._node(t, ctx, node, None))
+        # Through the same place as a button, so it gets the same rows (erase on women's
+        # topics) and the same neutral first line.
+        return self._place(ctx, pl.Action(pl.NODE, (node.id,)))
 
     def menu(self, ctx: Ctx) -> Reply:
         """/menu: the main menu."""
@@ -193,11 +195,13 @@ class Engine:
 
     def _results(self, t: Translator, ctx: Ctx, hits: Sequence[Hit]) -> Screen:
         rows: list[tuple[Button, ...]] = []
+        sensitive = False
         for hit in hits:
             node = self._visible(hit.node_id)
             if node is None:
                 continue
             service = self.knowledge.services.get(hit.id) if hit.kind == "service" else None
+            sensitive = sensitive or self.knowledge.sensitive(node, service)
             if service is not None:
                 payload = pl.service(service.id, node.id, hit.town)
                 rows.append((Button(self._service_label(service), payload),))
@@ -206,6 +210,8 @@ class Engine:
         text = escape(
             t.plural("I found {n} match for you:", "I found {n} matches for you:", len(rows))
         )
+        if sensitive:
+            rows.append(self._erase_row(t))
         rows.append(self._nav(t, None))
         del ctx
         return Screen(text, tuple(rows), place=None)
@@ -261,7 +267,7 @@ class Engine:
         """The emergency screen: the numbers that help now, those for ``kind`` first."""
 
         def build(t: Translator) -> Screen:
-            parts = ["🆘 " + bold(t("Help now, day and night"))]
+            parts = [_neutral("🆘 " + bold(t("Help now, day and night")))]
             for service_id in self.knowledge.emergency.screen(kind):
                 service = self.knowledge.services.get(service_id)
                 if service is None:
@@ -277,7 +283,7 @@ class Engine:
             target = back if back and pl.parse(back) else None
             if target:
                 rows.append((Button("↩️ " + t("Continue where I was"), target),))
-            rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
+            rows.append(self._erase_row(t))
             rows.append(self._nav(t, None))
             return Screen("\n\n".join(parts), tuple(rows), place=None)
 
@@ -315,7 +321,7 @@ class Engine:
 
         def build(t: Translator) -> Screen:
             text = escape(self.erase_notice(ctx, ok=False))
-            rows = ((Button("🧹 " + t("Erase this chat"), pl.ERASE),), self._nav(t, None))
+            rows = (self._erase_row(t), self._nav(t, None))
             return Screen(text, rows, place=None)
 
         return self._reply(ctx, build)
@@ -511,10 +517,13 @@ class Engine:
                     Button("👎 " + t("No"), pl.wrap(pl.NOT_HELPED, place)),
                 )
             )
-        if node.women or node.emergency:
-            rows.append((Button("🧹 " + t("Erase this chat"), pl.ERASE),))
+        sensitive = self.knowledge.sensitive(node, service)
+        if sensitive:
+            rows.append(self._erase_row(t))
         if note is not None:
             text = f"<i>{escape(note(t))}</i>\n\n" + text
+        if sensitive:
+            text = _neutral(text)
         return replace(screen, text=text, buttons=(*rows, nav))
 
     def _topic(self, node_id: str | None) -> str | None:
@@ -553,7 +562,11 @@ class Engine:
                     "phone numbers: the note is stored without your name."
                 ),
             )
-            return Screen(text, ((Button("⏭ " + t("Skip"), back),),), place=back)
+            rows: list[tuple[Button, ...]] = [(Button("⏭ " + t("Skip"), back),)]
+            if self.knowledge.sensitive(node, service):
+                rows.append(self._erase_row(t))
+                text = _neutral(text)
+            return Screen(text, tuple(rows), place=back)
 
         return replace(self._reply(ctx, ask), rating=rating, awaits_comment=rating)
 
@@ -614,6 +627,9 @@ class Engine:
 
     def _typed_hint(self, t: Translator) -> str:
         return t("Please choose a topic with the buttons below.")
+
+    def _erase_row(self, t: Translator) -> tuple[Button, ...]:
+        return (Button("🧹 " + t("Erase this chat"), pl.ERASE),)
 
     def _nav(self, t: Translator, back: str | None) -> tuple[Button, ...]:
         row = []
@@ -707,6 +723,9 @@ class Engine:
     def _towns(self, t: Translator, ctx: Ctx, node: Node) -> Screen:
         text = bold(self._label(t, node)) + "\n\n" + bold(t("In which town do you live?"))
         rows = [*self._town_rows(node), self._nav(t, pl.node(node.id))]
+        if self.knowledge.sensitive(node):
+            rows.insert(-1, self._erase_row(t))
+            text = _neutral(text)
         del ctx
         return Screen(text, tuple(rows), place=pl.encode(pl.TOWNS, node.id))
 
@@ -760,12 +779,24 @@ class Engine:
             rows.append(tuple(links))
         rows.append(self._nav(t, pl.node(node.id, town)))
         attachments: list[Attachment] = []
+        # A contact card shows in the chat list and is saved in the phone's address book
+        # under its name; a map pin shows its title. On sensitive topics neither names the
+        # service: the card is "Lotse", the pin is titled with the street.
+        sensitive = self.knowledge.sensitive(node, service)
         if service.phone:
-            attachments.append(Contact(phone=service.phone, name=service.name))
+            name = BRAND if sensitive else service.name
+            attachments.append(Contact(phone=service.phone, name=name))
         if service.geo and service.address and not service.hide_address:
-            attachments.append(
-                Venue(service.geo.lat, service.geo.lon, service.name, service.address.one_line())
+            a = service.address
+            title, where = (
+                (a.street, f"{a.postcode} {a.town}")
+                if sensitive
+                else (
+                    service.name,
+                    a.one_line(),
+                )
             )
+            attachments.append(Venue(service.geo.lat, service.geo.lon, title, where))
         return Screen(
             "\n\n".join(line for line in lines if line),
             tuple(rows),
@@ -858,6 +889,12 @@ class Engine:
                 "delete the chat in Telegram."
             ),
         )
+
+
+def _neutral(text: str) -> str:
+    """A screen on a sensitive topic: its first line, all that a notification or the chat
+    list may show, is the bot's name and nothing about the topic."""
+    return f"{bold(BRAND)}\n{text}"
 
 
 def _titled(title: str, *paragraphs: str) -> str:

@@ -44,7 +44,7 @@ SERVICE_FIELDS = frozenset(
 NODE_FIELDS = frozenset(
     {
         "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
-        "visible_until", "women", "emergency", "contact", "fallback",
+        "visible_until", "women", "emergency", "contact", "fallback", "sources",
     }
 )  # fmt: skip
 
@@ -294,6 +294,7 @@ class _Reader:
             emergency=bool(self.get(entry, "emergency", bool, False)),
             contact=bool(self.get(entry, "contact", bool, False)),
             fallback=self.strings(entry, "fallback"),
+            sources=self.strings(entry, "sources"),
         )
 
     def emergency(self) -> Emergency:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -132,6 +133,8 @@ class Node:
     # Whom to call when nothing here fits or a search finds nothing (a topic's own lines);
     # nodes below inherit it (Knowledge.fallback).
     fallback: tuple[str, ...] = ()
+    # Where the facts in the text come from (needed where the text states facts of its own).
+    sources: tuple[str, ...] = ()
 
     def visible_on(self, day: dt.date) -> bool:
         """Whether the node is shown on ``day`` (past events disappear)."""
@@ -209,6 +212,20 @@ class Knowledge:
         """The fallback services for someone in ``town`` (None: only county-wide and national)."""
         found = (self.services[s] for s in self.fallback(node_id) if s in self.services)
         return [s for s in found if s.area != "town" or (town is not None and town in s.towns)]
+    @functools.cached_property
+    def sensitive_services(self) -> frozenset[str]:
+        """Services of women's, violence, pregnancy and emergency topics, and every emergency
+        line: what the bot leaves in a chat about them must not name the topic."""
+        found = {sid for n in self.nodes.values() if n.women or n.emergency for sid in n.services}
+        found.update(self.emergency.services)
+        for ids in self.emergency.by_kind.values():
+            found.update(ids)
+        return frozenset(found)
+
+    def sensitive(self, node: Node | None, service: Service | None = None) -> bool:
+        """Whether a screen about this node (and service) is on a sensitive topic."""
+        on_node = node is not None and (node.women or node.emergency)
+        return on_node or (service is not None and service.id in self.sensitive_services)
 
     def services_for(self, node: Node, town: str | None) -> list[Service]:
         """The node's services that serve ``town``, in the order the node lists them."""

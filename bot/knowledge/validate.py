@@ -189,6 +189,9 @@ class _Checker:
                 self.add(n.where, n.id, f"fallback {index} points to unknown service '{sid}'")
         if n.by_town and not n.services:
             self.add(n.where, n.id, "by_town is set but the node lists no services")
+        for url in n.sources:
+            if not url_ok(url, https=False):
+                self.add(n.where, n.id, f"source '{url}' is not an http(s) address")
         if n.visible_until and n.visible_until < self.today:
             self.add(n.where, n.id, f"event ended on {n.visible_until}: it is hidden", WARNING)
 
