@@ -272,11 +272,6 @@ def broken(tmp_path: Path, old: str, new: str) -> list[str]:
             id="unknown-screen-service",
         ),
         pytest.param(
-            "violence: [hilfetelefon]", "violence: [haus_marl]",
-            ["emergency.yaml:3: emergency: first: violence: 'haus_marl' is not on the screen"],
-            id="first-not-on-screen",
-        ),
-        pytest.param(
             "violence: [hilfetelefon]", "violance: [hilfetelefon]",
             [
                 "emergency.yaml:3: emergency: first: unknown kind 'violance' "

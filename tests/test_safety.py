@@ -8,6 +8,8 @@ reveal nothing: no message that names a women's topic or mentions deleting.
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -20,10 +22,11 @@ from bot import payloads as pl
 from bot.config import Settings
 from bot.engine.flow import Engine
 from bot.engine.screens import Contact, plain
-from bot.knowledge.model import CrisisKind, Knowledge
+from bot.knowledge.model import ERROR, CrisisKind, Knowledge
+from bot.knowledge.validate import validate
 from bot.runtime import Core, build_core
 from bot.tg.app import App, build_application
-from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
+from tests.conftest import MINI, REAL_KNOWLEDGE, REAL_LOCALES, TODAY
 from tests.fakes import FakeBotApi, FakeMessage, FakeUser
 
 NOW = 1_795_000_000  # 2026-11-18, the fake's clock
@@ -423,9 +426,10 @@ def test_every_screen_on_a_sensitive_topic_opens_with_a_neutral_line(
                 assert erase in labels, payload
             checked += 1
     for kind in (None, *CrisisKind):
-        screen = engine.emergency(ctx, kind).screen
-        assert first_line(screen.text) == "Lotse"
-        checked += 1
+        for town in (None, *knowledge.towns):
+            screen = engine.emergency(ctx, kind, town=town).screen
+            assert first_line(screen.text) == "Lotse"
+            checked += 1
     print(f"{lang}: {checked} screens on sensitive topics open with 'Lotse'")
 
 
@@ -514,3 +518,174 @@ async def test_the_safety_screen_is_one_tap_from_the_womens_topic(
             assert fact in text
     node = core.knowledge.nodes["sicher_nutzen"]
     assert len(node.sources) >= 5  # every fact on it has the page it comes from
+
+
+# -- the emergency screen fits the situation -------------------------------------------------
+
+POLICE, AMBULANCE, WOMEN, VICTIMS = "110", "112", "116 016", "116 006"
+CRISIS_LINE, DOCTORS, CHILDREN, ABUSE = "0800 1110111", "116 117", "116 111", "0800 2255530"
+COUNSELLING_RE, SHELTER_RE = "02361 15457", "02361 656996"
+COUNSELLING_GLA, SHELTER_DORSTEN = "02043 66699", "02362 41055"
+RUSSIAN_LINE = "030 440308454"
+
+
+def numbers_on(screen_text: str) -> list[str]:
+    """The phone numbers of the screen's lines, in order ("☎️ 110 · Polizei-Notruf 110")."""
+    shown = plain(screen_text).replace("\u2068", "").replace("\u2069", "")
+    return re.findall(r"^☎️ (.+?) · ", shown, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("kind", "town", "lang", "expected"),
+    [
+        ("violence", "gladbeck", "de", [POLICE, WOMEN, COUNSELLING_GLA, SHELTER_DORSTEN]),
+        ("violence", "gladbeck", "ru", [POLICE, WOMEN, COUNSELLING_GLA, SHELTER_DORSTEN]),
+        ("violence", "recklinghausen", "ar", [POLICE, WOMEN, COUNSELLING_RE, SHELTER_RE]),
+        ("violence", "marl", "tr", [POLICE, WOMEN, SHELTER_DORSTEN]),
+        ("violence", "dorsten", "de", [POLICE, WOMEN, SHELTER_DORSTEN]),
+        ("violence", None, "de", [POLICE, WOMEN]),
+        ("threat", "gladbeck", "de", [POLICE, WOMEN, VICTIMS, COUNSELLING_GLA, SHELTER_DORSTEN]),
+        ("threat", None, "fa", [POLICE, WOMEN, VICTIMS]),
+        ("suicide", None, "de", [CRISIS_LINE, AMBULANCE]),
+        ("suicide", "herten", "tr", [CRISIS_LINE, AMBULANCE]),
+        ("suicide", None, "ru", [CRISIS_LINE, AMBULANCE, RUSSIAN_LINE]),
+        ("suicide", "waltrop", "uk", [CRISIS_LINE, AMBULANCE, RUSSIAN_LINE]),
+        ("medical", "marl", "de", [AMBULANCE, DOCTORS]),
+        ("medical", None, "bg", [AMBULANCE, DOCTORS]),
+        ("child", None, "de", [POLICE, CHILDREN, ABUSE]),
+        ("child", "datteln", "pl", [POLICE, CHILDREN, ABUSE]),
+        (None, None, "de", [POLICE, AMBULANCE, WOMEN, CRISIS_LINE, DOCTORS]),
+    ],
+)
+def test_emergency_screen_per_kind_and_town(
+    core: Core, kind: str | None, town: str | None, lang: str, expected: list[str]
+) -> None:
+    ctx = core.engine.ctx(lang)
+    screen = core.engine.emergency(ctx, CrisisKind(kind) if kind else None, town=town).screen
+    assert numbers_on(screen.text) == expected
+    assert core.knowledge.emergency.lines(kind, town, lang) == [
+        next(s.id for s in core.knowledge.services.values() if s.phone == number)
+        for number in expected
+    ]
+
+
+GROUP_LINES = {"maennerhilfetelefon", "mutes"}  # for men; for Muslims
+
+
+@pytest.mark.parametrize("kind", [None, *CrisisKind])
+def test_every_emergency_screen_is_short_and_for_this_person(core: Core, kind: str | None) -> None:
+    """Every kind x town x language: at most five lines, each with a phone, none for a
+    group the person may not belong to, the town's own help where there is some."""
+    knowledge = core.knowledge
+    for town in (None, *knowledge.towns):
+        for lang in LANGS:
+            ids = knowledge.emergency.lines(kind, town, lang)
+            assert 1 <= len(ids) <= 5, (kind, town, lang)
+            assert not set(ids) & GROUP_LINES, (kind, town, lang)
+            if "telefon_doweria" in ids:
+                assert (kind, lang) in {("suicide", "ru"), ("suicide", "uk")}
+            for sid in ids:
+                service = knowledge.services[sid]
+                assert service.phone, sid
+                assert service.serves(town), (sid, town)
+            if kind in ("violence", "threat") and town:
+                assert any(knowledge.services[s].area != "national" for s in ids), town
+
+
+async def test_a_threatened_woman_in_gladbeck_gets_her_towns_help_in_the_chat(
+    tmp_path: Path, core: Core
+) -> None:
+    async with telegram(tmp_path, core) as tg, tg.polling():
+        user = tg.server.user(4020, "F", language_code="de")
+        await user.send("/start")
+        await user.press("👩 Hilfe für Frauen")
+        await user.press("🛡️ Gewalt oder Bedrohung")
+        await user.press("Gladbeck")
+        await user.send("mein Mann schlägt mich")
+        screen = user.last_bot_message
+        assert (screen.text or "").splitlines()[0] == "Lotse"
+        assert numbers_on(screen.text or "")[:4] == [
+            POLICE,
+            WOMEN,
+            COUNSELLING_GLA,
+            SHELTER_DORSTEN,
+        ]
+        assert "Telefon Doweria" not in (screen.text or "")
+        assert "Männern" not in (screen.text or "")
+        labels = screen.button_texts
+        assert "📋 Alle Notrufnummern" in labels
+        assert "🔐 Lotse sicher nutzen" in labels
+        assert "🧹 Diesen Chat löschen" in labels
+        await user.press("📋 Alle Notrufnummern")
+        full = user.last_bot_message.button_texts  # the full list holds every line
+        assert any("116 111" in label for label in full)
+
+
+def extra_service(ident: str, phone: str | None) -> str:
+    line = f'    phone: "{phone}"\n' if phone else ""
+    return (
+        f"  - id: {ident}\n    name: Extra {ident}\n    offers: Hilfe.\n{line}"
+        "    area: national\n    status: partial\n    verified: 2026-11-01\n"
+        "    sources: [https://example.org/]\n"
+    )
+
+
+def emergency_problems(tmp_path: Path, appended: str, services: str = "") -> list[str]:
+    """Copy the test knowledge, append to emergency.yaml (and services), return the errors."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(MINI, folder)
+    for name, extra in (("emergency.yaml", appended), ("services.yaml", services)):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    found = [p for p in validate(folder, TODAY) if p.severity == ERROR]
+    return [f"{p.id}: {p.message}" for p in found]
+
+
+@pytest.mark.parametrize(
+    ("appended", "services", "expected"),
+    [
+        pytest.param(
+            "towns:\n  violence:\n    atlantis: [hilfetelefon]\n", "",
+            ["emergency: towns: violence: unknown town 'atlantis'"],
+            id="unknown-town",
+        ),
+        pytest.param(
+            "towns:\n  violence:\n    herten: [haus_marl]\n", "",
+            ["emergency: towns: violence: herten: 'haus_marl' does not serve herten"],
+            id="line-not-in-that-town",
+        ),
+        pytest.param(
+            "towns:\n  violence:\n    herten: [ohne]\n", extra_service("ohne", None),
+            ["emergency: towns: violence: herten: 'ohne' has no phone: it cannot be a line"],
+            id="line-without-phone",
+        ),
+        pytest.param(
+            "languages:\n  suicide:\n    xx: [hilfetelefon]\n", "",
+            ["emergency: languages: suicide: unknown language 'xx'"],
+            id="unknown-language",
+        ),
+        pytest.param(
+            "towns:\n  violance:\n    herten: [hilfetelefon]\n", "",
+            [
+                "emergency: towns: unknown kind 'violance' "
+                "(one of violence, threat, suicide, medical, child)"
+            ],
+            id="unknown-kind",
+        ),
+        pytest.param(
+            "towns:\n  violence:\n    herten: [e1, e2, e3, e4, e5]\n",
+            "".join(extra_service(f"e{i}", f"116 00{i}") for i in range(1, 6)),
+            ["emergency: violence in herten: 6 lines, at most 5 fit on the screen"],
+            id="more-than-five",
+        ),
+        pytest.param(
+            "safety: nirgends\n", "",
+            ["emergency: safety: unknown node 'nirgends'"],
+            id="unknown-safety-node",
+        ),
+    ],
+)  # fmt: skip
+def test_each_emergency_screen_rule_reports_exactly_its_problem(
+    tmp_path: Path, appended: str, services: str, expected: list[str]
+) -> None:
+    assert emergency_problems(tmp_path, appended, services) == expected

@@ -262,13 +262,29 @@ class Engine:
         return lines, rows
 
     def emergency(
-        self, ctx: Ctx, kind: CrisisKind | None = None, back: str | None = None
+        self,
+        ctx: Ctx,
+        kind: CrisisKind | None = None,
+        back: str | None = None,
+        town: str | None = None,
     ) -> Reply:
-        """The emergency screen: the numbers that help now, those for ``kind`` first."""
+        """The emergency screen for a kind of danger: at most five lines, the town's among them.
+
+        The town, where known, comes from ``town`` or else from ``back`` (the place the user
+        was at, say ``n:gewalt:gladbeck``). Every number is one tap away, and so is how to
+        use Lotse safely.
+        """
+        target = back if back and pl.parse(back) else None
+        town = self._town(town or self._town_of(target))
+        data = self.knowledge.emergency
+        ids = data.lines(kind, town, ctx.lang)
 
         def build(t: Translator) -> Screen:
             parts = [_neutral("🆘 " + bold(t("Help now, day and night")))]
-            for service_id in self.knowledge.emergency.screen(kind):
+            if town:
+                name = self.knowledge.towns[town].name
+                parts.append("📍 " + escape(t("Your town: {town}", town=name)))
+            for service_id in ids:
                 service = self.knowledge.services.get(service_id)
                 if service is None:
                     continue
@@ -280,14 +296,35 @@ class Engine:
                     lines.append("<i>" + escape(" · ".join(f for f in facts if f)) + "</i>")
                 parts.append("\n".join(lines))
             rows: list[tuple[Button, ...]] = []
-            target = back if back and pl.parse(back) else None
             if target:
                 rows.append((Button("↩️ " + t("Continue where I was"), target),))
+            nearby = self._visible(data.nearby.get(kind, "")) if kind else None
+            if nearby is not None and town is None:
+                label = "📍 " + t("Help in my town")
+                rows.append((Button(label, pl.encode(pl.TOWNS, nearby.id)),))
+            everything = self._visible(data.everything) if data.everything else None
+            if everything is not None:
+                label = "📋 " + t("All emergency numbers")
+                rows.append((Button(label, pl.node(everything.id)),))
+            safety = self._visible(data.safety) if data.safety else None
+            if safety is not None:
+                rows.append((Button(self._label(t, safety), pl.node(safety.id)),))
             rows.append(self._erase_row(t))
             rows.append(self._nav(t, None))
             return Screen("\n\n".join(parts), tuple(rows), place=None)
 
         return self._reply(ctx, build)
+
+    def _town_of(self, place: str | None) -> str | None:
+        """The town a place payload carries (a node or service screen of a town), if any."""
+        action = pl.parse(place)
+        if action is None:
+            return None
+        if action.kind == pl.NODE:
+            return action.arg(1)
+        if action.kind == pl.SERVICE:
+            return action.arg(2)
+        return None
 
     def erase(self, ctx: Ctx) -> Reply:
         """Erase this chat: the shell deletes the messages, then leaves only a neutral screen.

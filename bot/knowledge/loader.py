@@ -315,6 +315,7 @@ class _Reader:
                 if not kind.startswith("__") and kind != "id":
                     by_kind[kind] = self.strings(first, kind)
                     where[kind] = Where(rel, first[LINES].get(kind, first[LINE]))
+        lines = self.emergency_lines(data, where)
         rules: list[CrisisRule] = []
         for entry in self.entries(data, "phrases"):
             lang = self.get(entry, "lang", str, required=True)
@@ -326,7 +327,46 @@ class _Reader:
                 line = entry[LINES].get(role, entry[LINE])
                 phrases = self.strings({**entry, "id": f"emergency {lang}"}, role)
                 rules.append(CrisisRule(role, lang, phrases, Where(rel, line)))
-        return Emergency(services=services, by_kind=by_kind, rules=tuple(rules), where=where)
+        return Emergency(
+            services=services, by_kind=by_kind, rules=tuple(rules), where=where, **lines
+        )
+
+    def emergency_lines(self, data: dict[str, Any], where: dict[str, Where]) -> dict[str, Any]:
+        """The screen's lines per kind and town or language, and the nodes one tap away."""
+        rel = data["__file__"]
+        tables: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+        for key in ("towns", "languages"):
+            tables[key] = {}
+            outer = self.get(data, key, dict, {})
+            for kind, inner in (outer or {}).items():
+                if kind.startswith("__"):
+                    continue
+                line = Where(rel, outer[LINES].get(kind, outer[LINE]))
+                where[f"{key}:{kind}"] = line
+                if not isinstance(inner, dict):
+                    self.problem(rel, line.line, "emergency", f"{key}: {kind}: expected a mapping")
+                    continue
+                inner["__file__"], inner["id"] = rel, "emergency"
+                tables[key][kind] = {
+                    k: self.strings(inner, k)
+                    for k in inner
+                    if not k.startswith("__") and k != "id"
+                }
+        nearby: dict[str, str] = {}
+        table = self.get(data, "nearby", dict, {})
+        for kind, node in (table or {}).items():
+            if not kind.startswith("__"):
+                nearby[kind] = str(node)
+                where[f"nearby:{kind}"] = Where(rel, table[LINES].get(kind, table[LINE]))
+        for key in ("all", "safety"):
+            where[key] = Where(rel, data[LINES].get(key, 1))
+        return {
+            "by_town": tables["towns"],
+            "by_language": tables["languages"],
+            "everything": self.get(data, "all", str, ""),
+            "safety": self.get(data, "safety", str, ""),
+            "nearby": nearby,
+        }
 
     def collect(
         self, name: str, key: str, build: Callable[[dict[str, Any]], Any]

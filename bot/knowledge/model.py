@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 ROOT = "start"
+EMERGENCY_LINES = 5  # the emergency screen shows at most this many lines
 AREAS = ("town", "county", "national")
 
 
@@ -157,6 +158,13 @@ class Emergency:
 
     services: tuple[str, ...] = ()
     by_kind: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # kind -> town -> the town's lines for that kind (after the kind's own lines)
+    by_town: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # kind -> language -> lines only for people who use Lotse in that language
+    by_language: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    everything: str = ""  # the node with every emergency number
+    safety: str = ""  # the node "using Lotse safely"
+    nearby: Mapping[str, str] = field(default_factory=dict)  # kind -> node with a town picker
     rules: tuple[CrisisRule, ...] = ()
     # Where "screen" and each kind under "first" were written, for messages to staff.
     where: Mapping[str, Where] = field(default_factory=dict)
@@ -165,6 +173,25 @@ class Emergency:
         """The emergency screen's services in order, those that go first for ``kind`` first."""
         first = self.by_kind.get(kind, ()) if kind else ()
         return (*first, *(s for s in self.services if s not in first))
+
+    def lines(
+        self, kind: str | None, town: str | None = None, lang: str | None = None
+    ) -> list[str]:
+        """The emergency screen's lines (service ids) for a kind of danger, at most five.
+
+        The kind's own lines, then the town's, then those for the user's language; without a
+        known kind, the general screen. Staff keep each list short (the validator checks);
+        more than five are cut, since a frightened person reads only the first few.
+        """
+        if kind is None or kind not in self.by_kind:
+            found = list(self.services)
+        else:
+            found = [
+                *self.by_kind[kind],
+                *(self.by_town.get(kind, {}).get(town, ()) if town else ()),
+                *(self.by_language.get(kind, {}).get(lang, ()) if lang else ()),
+            ]
+        return list(dict.fromkeys(found))[:EMERGENCY_LINES]
 
     def rules_for(self, role: str) -> list[CrisisRule]:
         """Every language's rules of one role (a kind, ``harmless``, ``negation`` …)."""

@@ -4,9 +4,9 @@ Rules (DESIGN.md §4): unknown references, unreachable nodes, cycles, duplicate 
 64-byte button budget, message and label lengths, phone numbers that parse, URLs and
 e-mail addresses, shelters without addresses, entries verified more than a year ago; no dead
 ends (every answer screen and every topic's fallback, for every town, offers a service with a
-phone number); for
-``emergency.yaml``: unknown services, kinds and languages, empty or too short phrases, and
-languages without crisis phrases.
+phone number); for ``emergency.yaml``: unknown services, kinds, towns, languages and nodes,
+lines without a phone or for a town they do not serve, screens of more than five lines, empty
+or too short phrases, and languages without crisis phrases.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.i18n import LANGUAGES
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import (
     AREAS,
+    EMERGENCY_LINES,
     ERROR,
     HARMLESS,
     ROLES,
@@ -106,6 +107,7 @@ class _Checker:
         self.reach()
         self.budget()
         self.emergency()
+        self.emergency_lines()
         return self.problems
 
     def slug(self, where: object, ident: str, limit: int, what: str) -> None:
@@ -283,8 +285,6 @@ class _Checker:
             for sid in sids:
                 if sid not in self.k.services:
                     self.add(where, "emergency", f"first: {kind}: unknown service '{sid}'")
-                elif sid not in e.services:
-                    self.add(where, "emergency", f"first: {kind}: '{sid}' is not on the screen")
         seen: dict[tuple[str, str], Where] = {}
         unknown: set[str] = set()
         for rule in e.rules:
@@ -314,6 +314,73 @@ class _Checker:
                     "may miss the emergency screen",
                     WARNING,
                 )
+
+    def emergency_lines(self) -> None:
+        """Each screen the emergency data can make: known lines with a phone, at most five."""
+        e = self.k.emergency
+        if "screen" not in e.where:
+            return
+        screen = e.where["screen"]
+        kinds = tuple(CrisisKind)
+
+        def line(sid: str, where: Where, what: str, town: str | None = None) -> None:
+            service = self.k.services.get(sid)
+            if service is None:
+                if what not in ("screen", "first"):  # those two are reported above
+                    self.add(where, "emergency", f"{what}: unknown service '{sid}'")
+            elif not service.phone:
+                self.add(where, "emergency", f"{what}: '{sid}' has no phone: it cannot be a line")
+            elif town and not service.serves(town):
+                self.add(where, "emergency", f"{what}: '{sid}' does not serve {town}")
+
+        def count(ids: list[str], where: Where, what: str) -> None:
+            if len(dict.fromkeys(ids)) > EMERGENCY_LINES:
+                self.add(
+                    where,
+                    "emergency",
+                    f"{what}: {len(ids)} lines, at most {EMERGENCY_LINES} fit on the screen",
+                )
+
+        for sid in e.services:
+            line(sid, screen, "screen")
+        count(list(e.services), screen, "screen")
+        for table, key in ((e.by_town, "towns"), (e.by_language, "languages")):
+            for kind, by in table.items():
+                where = e.where.get(f"{key}:{kind}", screen)
+                if kind not in kinds:
+                    self.add(
+                        where, "emergency", f"{key}: unknown kind '{kind}' ({_one_of(kinds)})"
+                    )
+                for value, ids in by.items():
+                    known = self.k.towns if key == "towns" else LANGUAGES
+                    if value not in known:
+                        self.add(
+                            where, "emergency", f"{key}: {kind}: unknown {key[:-1]} '{value}'"
+                        )
+                    for sid in ids:
+                        town = value if key == "towns" else None
+                        line(sid, where, f"{key}: {kind}: {value}", town)
+        for kind, ids in e.by_kind.items():
+            where = e.where.get(kind, screen)
+            for sid in ids:
+                line(sid, where, "first")
+            for town in (None, *self.k.towns):
+                longest = max(
+                    (
+                        [
+                            *ids,
+                            *(e.by_town.get(kind, {}).get(town, ()) if town else ()),
+                            *(e.by_language.get(kind, {}).get(lang, ()) if lang else ()),
+                        ]
+                        for lang in (None, *LANGUAGES)
+                    ),
+                    key=lambda found: len(dict.fromkeys(found)),
+                )
+                count(longest, where, f"{kind} in {town or 'no town'}")
+        for key, node in (("all", e.everything), ("safety", e.safety), *e.nearby.items()):
+            if node and node not in self.k.nodes:
+                where = e.where.get(key, e.where.get(f"nearby:{key}", screen))
+                self.add(where, "emergency", f"{key}: unknown node '{node}'")
 
     def phrase(self, where: Where, lang: str, kind: str, phrase: str) -> None:
         words = tokens(phrase.replace("*", " "))
