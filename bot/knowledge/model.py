@@ -241,13 +241,23 @@ class Knowledge:
         return [s for s in found if s.area != "town" or (town is not None and town in s.towns)]
     @functools.cached_property
     def sensitive_services(self) -> frozenset[str]:
-        """Services of women's, violence, pregnancy and emergency topics, and every emergency
-        line: what the bot leaves in a chat about them must not name the topic."""
-        found = {sid for n in self.nodes.values() if n.women or n.emergency for sid in n.services}
-        found.update(self.emergency.services)
-        for ids in self.emergency.by_kind.values():
-            found.update(ids)
-        return frozenset(found)
+        """Services whatever the bot leaves behind about must not name: every emergency line,
+        and services listed only on women's, violence, pregnancy and emergency topics.
+
+        A service also listed on a neutral topic (the immigration office, say) keeps its
+        name there; on a sensitive topic every screen is neutral anyway (``sensitive``).
+        """
+        on_sensitive = {
+            s for n in self.nodes.values() if n.women or n.emergency for s in n.services
+        }
+        on_neutral = {
+            s for n in self.nodes.values() if not (n.women or n.emergency) for s in n.services
+        }
+        e = self.emergency
+        lines = {*e.services, *(s for ids in e.by_kind.values() for s in ids)}
+        for table in (e.by_town, e.by_language):
+            lines.update(s for by in table.values() for ids in by.values() for s in ids)
+        return frozenset((on_sensitive - on_neutral) | lines)
 
     def sensitive(self, node: Node | None, service: Service | None = None) -> bool:
         """Whether a screen about this node (and service) is on a sensitive topic."""
