@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import TypeHandler
 
 from bot import payloads as pl
@@ -689,3 +689,35 @@ def test_each_emergency_screen_rule_reports_exactly_its_problem(
     tmp_path: Path, appended: str, services: str, expected: list[str]
 ) -> None:
     assert emergency_problems(tmp_path, appended, services) == expected
+
+
+# -- the fake deletes like Telegram ------------------------------------------------------------
+
+
+async def test_the_fake_deletes_a_range_like_telegram() -> None:
+    """deleteMessages: 1-100 ids; ids that are gone, unknown or older than 48 hours are
+    skipped and the call still succeeds; in a private chat the user's messages go too, in a
+    group only the bot's own (unless it is an admin). Ids count up one by one per chat."""
+    async with (
+        FakeBotApi(now=NOW) as server,
+        Bot(server.token, base_url=server.base_url, base_file_url=server.base_file_url) as bot,
+    ):
+        anna = server.user(5001, "Anna", language_code="de")
+        old = await anna.send("alt", wait=False)
+        await bot.send_message(anna.id, "alte Antwort")
+        server.advance(hours=48, seconds=1)
+        new = await anna.send("neu", wait=False)
+        await bot.send_message(anna.id, "neue Antwort")
+        ids = [m.message_id for m in anna.chat.history]
+        assert ids == [1, 2, 3, 4]  # both sides share one count
+        assert await bot.delete_messages(anna.id, list(range(100, 0, -1)))
+        assert [m.text for m in anna.messages] == ["alt", "alte Antwort"]
+        assert new not in anna.messages
+        assert old in anna.messages
+
+        group = server.user(5002, "G", chat_type="group")
+        await group.send("hallo zusammen", wait=False)
+        await bot.send_message(group.chat.id, "Bot")
+        await bot.delete_messages(group.chat.id, [1, 2])
+        assert [m.text for m in group.messages] == ["hallo zusammen"]
+        server.take_rejections()
