@@ -721,3 +721,16 @@ async def test_the_fake_deletes_a_range_like_telegram() -> None:
         await bot.delete_messages(group.chat.id, [1, 2])
         assert [m.text for m in group.messages] == ["hallo zusammen"]
         server.take_rejections()
+
+
+def test_without_a_town_the_violence_screen_offers_help_in_her_town(core: Core) -> None:
+    engine = core.engine
+    screen = engine.emergency(engine.ctx("de"), CrisisKind.VIOLENCE).screen
+    buttons = {b.label: b.payload for row in screen.buttons for b in row}
+    assert buttons["📍 Hilfe in meiner Stadt"] == "t:gewalt"
+    towns = engine.press(engine.ctx("de"), "t:gewalt").screen
+    assert "Gladbeck" in [b.label for row in towns.buttons for b in row]
+    # With the town known, or for a kind without local help, there is no such button.
+    for kind, town in ((CrisisKind.VIOLENCE, "marl"), (CrisisKind.MEDICAL, None)):
+        screen = engine.emergency(engine.ctx("de"), kind, town=town).screen
+        assert "📍 Hilfe in meiner Stadt" not in [b.label for row in screen.buttons for b in row]
