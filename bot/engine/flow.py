@@ -639,6 +639,9 @@ class Engine:
             lines, rows = self._fallback(t, node.id, town)
             text = "\n\n".join([text, *lines])
             rows.append(self._nav(t, pl.node(node.id, town)))
+            if self.knowledge.sensitive(node):
+                rows.insert(-1, self._erase_row(t))
+                text = _neutral(text)
             return Screen(text, tuple(rows), place=pl.encode(pl.NONE_FITS, node.id, town))
 
         return replace(self._reply(ctx, build), need=need)
