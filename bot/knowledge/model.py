@@ -239,6 +239,7 @@ class Knowledge:
         """The fallback services for someone in ``town`` (None: only county-wide and national)."""
         found = (self.services[s] for s in self.fallback(node_id) if s in self.services)
         return [s for s in found if s.area != "town" or (town is not None and town in s.towns)]
+
     @functools.cached_property
     def sensitive_services(self) -> frozenset[str]:
         """Services whatever the bot leaves behind about must not name: every emergency line,
