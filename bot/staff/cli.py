@@ -88,7 +88,9 @@ def _filters(args: argparse.Namespace, default_days: int | None) -> Filters:
     return Filters(since=since, until=until, town=args.town, lang=args.lang)
 
 
-def _report(args: argparse.Namespace, out: TextIO) -> Report | None:
+def _report(
+    args: argparse.Namespace, out: TextIO, default_days: int | None = DEFAULT_DAYS
+) -> Report | None:
     """The report the options ask for; None (and a message) when there is no database."""
     from bot.staff.report import build_report
 
@@ -96,7 +98,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> Report | None:
     if path is None:
         return None
     return build_report(
-        path, _filters(args, DEFAULT_DAYS), knowledge=_knowledge(args), min_group=args.min_group
+        path, _filters(args, default_days), knowledge=_knowledge(args), min_group=args.min_group
     )
 
 
@@ -124,32 +126,27 @@ def cmd_html(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    """Export one row per record as CSV, XLSX or JSONL."""
-    from contextlib import closing
-
+    """Export the report's tables (aggregates, as suppressed as the report) as CSV/XLSX/JSONL."""
     from bot.staff.export import records, write_csv, write_jsonl, write_xlsx
 
     if args.format == "xlsx" and not args.out:
         out.write("feedback export --format xlsx braucht --out DATEI.xlsx\n")
         return 2
-    path = _open_db(args, out)
-    if path is None:
+    report = _report(args, out, default_days=None)
+    if report is None:
         return 1
-    rows = records(
-        path, _filters(args, None), knowledge=_knowledge(args), min_group=args.min_group
-    )
-    with closing(rows):
-        if args.format == "xlsx":
-            n = write_xlsx(rows, Path(args.out))
-        elif not args.out:
-            (write_csv if args.format == "csv" else write_jsonl)(rows, out)
-            return 0
-        else:
-            # The byte-order mark makes Excel read the CSV as UTF-8.
-            encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-            with Path(args.out).open("w", encoding=encoding, newline="") as file:
-                n = (write_csv if args.format == "csv" else write_jsonl)(rows, file)
-    out.write(f"{n} Datensätze geschrieben: {args.out}\n")
+    rows = records(report)
+    if args.format == "xlsx":
+        n = write_xlsx(rows, Path(args.out))
+    elif not args.out:
+        (write_csv if args.format == "csv" else write_jsonl)(rows, out)
+        return 0
+    else:
+        # The byte-order mark makes Excel read the CSV as UTF-8.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        with Path(args.out).open("w", encoding=encoding, newline="") as file:
+            n = (write_csv if args.format == "csv" else write_jsonl)(rows, file)
+    out.write(f"{n} Zeilen geschrieben: {args.out}\n")
     return 0
 
 
@@ -234,6 +231,28 @@ def _flyer_parser(
     flyer.set_defaults(run=cmd_flyer)
 
 
+def _min_group(raw: str) -> int:
+    """--min-group: a whole number of at least the privacy floor."""
+    from bot.staff.privacy import MIN_GROUP_FLOOR
+
+    value = int(raw)
+    if value < MIN_GROUP_FLOOR:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_GROUP_FLOOR}, got {value}")
+    return value
+
+
+def _retention(raw: str) -> int:
+    """--retention-days: 1 to 3650, like LOTSE_RETENTION_DAYS."""
+    from bot.config import RETENTION_DAYS
+
+    value = int(raw)
+    if not RETENTION_DAYS[0] <= value <= RETENTION_DAYS[1]:
+        raise argparse.ArgumentTypeError(
+            f"must be from {RETENTION_DAYS[0]} to {RETENTION_DAYS[1]}, got {value}"
+        )
+    return value
+
+
 def _feedback_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], defaults: dict[str, str]
 ) -> None:
@@ -244,7 +263,7 @@ def _feedback_parser(
     def common(p: argparse.ArgumentParser, period: str) -> None:
         p.add_argument("--db", default=defaults.get("db", "var/lotse.sqlite3"))
         p.add_argument("--knowledge", default=defaults["knowledge"])
-        p.add_argument("--min-group", type=int, default=int(defaults.get("min_group", "5")))
+        p.add_argument("--min-group", type=_min_group, default=int(defaults.get("min_group", "5")))
         p.add_argument("--since", type=dt.date.fromisoformat, help=f"YYYY-MM-DD ({period})")
         p.add_argument("--until", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today)")
         p.add_argument("--town", help="town id, e.g. herten")
@@ -254,7 +273,9 @@ def _feedback_parser(
     report = actions.add_parser("report", help="the report in the terminal")
     common(report, last)
     report.set_defaults(run=cmd_report)
-    export = actions.add_parser("export", help="one row per record: csv (;), xlsx, jsonl")
+    export = actions.add_parser(
+        "export", help="the report's tables, as suppressed as the report: csv (;), xlsx, jsonl"
+    )
     common(export, "default: everything")
     export.add_argument("--format", choices=("csv", "xlsx", "jsonl"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
@@ -266,7 +287,7 @@ def _feedback_parser(
     purge = actions.add_parser("purge", help="delete feedback older than the retention now")
     purge.add_argument("--db", default=defaults.get("db", "var/lotse.sqlite3"))
     purge.add_argument(
-        "--retention-days", type=int, default=int(defaults.get("retention_days", "365"))
+        "--retention-days", type=_retention, default=int(defaults.get("retention_days", "365"))
     )
     purge.set_defaults(run=cmd_purge)
 

@@ -1,99 +1,79 @@
-"""Export the anonymous feedback, one row per record, as CSV, XLSX or JSONL.
+"""Export a staff report's tables as CSV, XLSX or JSONL: aggregates, never one row per rating.
 
-Staff layer: reads the SQLite file read-only; never writes it, never imports ``telegram``.
-Rows that carry free text (comments, search queries) never carry a day, a town or a
-language, so they cannot be joined back to a rating; they are exported only where the
-report would list them too. Spreadsheet cells that a spreadsheet would run as a formula are
-neutralised with a leading apostrophe.
+Staff layer: renders a built (already suppressed) Report, so an export shows exactly what
+the report shows and nothing finer (``bot.staff.privacy``, rule 7): no day, no row per
+person, counts below LOTSE_MIN_GROUP as "< 5", notes and search texts only as the report
+lists them. Never imports ``telegram``.
+
+Spreadsheet safety: a cell that starts with a formula character, or has one right after a
+separator a spreadsheet might split on (``,`` ``;`` tab, line break), gets an apostrophe
+in front of it; every CSV cell is quoted.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Generator, Iterable
-from contextlib import closing
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TextIO
 
-from bot.knowledge.model import Knowledge
-from bot.staff.report import Filters, Labels, connect_readonly
+from bot.staff.report import Report, Row, percent
 
 FORMATS = ("csv", "xlsx", "jsonl")
-KEYS = (
-    "kind", "day", "topic", "node_id", "node_title", "service_id", "helpful", "need",
-    "lang", "town", "text",
-)  # fmt: skip
-HEADERS = (
-    "Art", "Tag", "Thema", "Knoten", "Titel", "Angebot", "Hilfreich", "Bedarf",
-    "Sprache", "Ort", "Text",
-)  # fmt: skip
-RATING, NEED, COMMENT, QUERY = "Bewertung", "Bedarf", "Kommentar", "Suchanfrage"
-# Excel and LibreOffice start a formula with these (full-width forms included), and tab or
+KEYS = ("table", "key", "label", "count", "helpful", "unmet", "text")
+HEADERS = ("Tabelle", "Schlüssel", "Bezeichnung", "Anzahl", "Hilfreich", "Unerfüllt", "Text")
+TOTAL, COMMENT, QUERY = "Gesamt", "Kommentar", "Suchanfrage"
+# Excel and LibreOffice start a formula with these (full-width forms included); tab and
 # carriage return at the start can shift what they parse.
+_FORMULA = "=+\\-@＝＋－＠"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# A formula character after something a spreadsheet may treat as a cell boundary.
+_INSIDE = re.compile(rf"([,;\t\r\n|]\s*)([{_FORMULA}])")
 XLSX_MAX_ROWS = 1_048_576
 
-Record = tuple[str, str, str, str, str, str, int | None, str, str, str, str]
+Cell = str | int | None
+Record = tuple[str, str, str, Cell, str, Cell, str]
 
 
 def neutralise(value: str) -> str:
-    """Prefix a cell that a spreadsheet would treat as a formula with an apostrophe."""
+    """Make ``value`` inert in a spreadsheet, at its start and after every separator."""
+    value = _INSIDE.sub(r"\1'\2", value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def records(
-    db_path: Path,
-    filters: Filters,
-    *,
-    knowledge: Knowledge | None = None,
-    min_group: int = 5,
-) -> Generator[Record, None, None]:
-    """Every record in ``filters``: ratings, needs, then comments and queries (see module)."""
-    labels = Labels(knowledge)
-    where, params = filters.where()
-    with closing(connect_readonly(db_path)) as db:
-        for day, topic, node, service, helpful, lang, town in db.execute(
-            "SELECT day, topic, node_id, service_id, helpful, lang, town FROM ratings "
-            f"WHERE {where} ORDER BY day",
-            params,
-        ):
-            yield (
-                RATING, day, topic, node, labels.node(node), service or "", int(helpful), "",
-                lang, town or "", "",
-            )  # fmt: skip
-        no_result = 0
-        for day, kind, topic, node, lang, town in db.execute(
-            f"SELECT day, kind, topic, node_id, lang, town FROM needs WHERE {where} ORDER BY day",
-            params,
-        ):
-            no_result += kind == "no_result"
-            title = labels.node(node) if node else ""
-            yield (
-                NEED, day, topic or "", node or "", title, "", None, kind, lang, town or "", ""
-            )  # fmt: skip
-        if filters.narrowed:
-            return
-        unhelpful = dict(
-            db.execute(
-                f"SELECT node_id, COUNT(*) FROM ratings WHERE {where} AND helpful = 0 "
-                "GROUP BY node_id",
-                params,
-            ).fetchall()
-        )
-        for topic, node, text in db.execute(
-            f"SELECT topic, node_id, text FROM comments WHERE {where} ORDER BY node_id, text",
-            params,
-        ):
-            if unhelpful.get(node, 0) >= min_group:
-                yield (COMMENT, "", topic, node, labels.node(node), "", None, "", "", "", text)
-        if no_result >= min_group:
-            for (query,) in db.execute(
-                f"SELECT query FROM needs WHERE {where} AND kind = 'no_result' "
-                "AND query IS NOT NULL ORDER BY query",
-                params,
-            ):
-                yield (QUERY, "", "", "", "", "", None, "no_result", "", "", query)
+def _count(report: Report, row: Row) -> Cell:
+    return row.count if row.count is not None else report.count_text(row)
+
+
+def _needs(report: Report, row: Row) -> Cell:
+    return row.needs if row.needs is not None else report.need_text(row)
+
+
+def records(report: Report) -> Iterator[Record]:
+    """The report's tables, row by row, then its notes and search texts."""
+    yield (TOTAL, "", "Bewertete Antworten", _count(report, report.rated),
+           percent(report.rated.share), None, "")  # fmt: skip
+    yield (TOTAL, "", "Suchen ohne Ergebnis", _count(report, report.no_result), "", None, "")
+    tables: tuple[tuple[str, tuple[Row, ...], bool], ...] = (
+        ("Thema", report.by_topic, False),
+        ("Antwort", report.by_node, False),
+        ("Angebot", report.by_service, False),
+        ("Nichts davon passt", report.none_fits, False),
+        ("Sprache", report.by_lang, True),
+        ("Ort", report.by_town, True),
+    )
+    for table, rows, with_needs in tables:
+        for row in rows:
+            share = percent(row.share) if row.share is not None else ""
+            needs = _needs(report, row) if with_needs else None
+            yield (table, row.key, row.label, _count(report, row), share, needs, "")
+    for row in report.queries:
+        yield (QUERY, "", "", _count(report, row), "", None, row.label)
+    for group in report.comments:
+        for text in group.texts:
+            yield (COMMENT, group.node_id, group.label, None, "", None, text)
 
 
 def _cells(record: Record) -> list[str | int]:
@@ -101,8 +81,8 @@ def _cells(record: Record) -> list[str | int]:
 
 
 def write_csv(rows: Iterable[Record], out: TextIO) -> int:
-    """Write CSV for German spreadsheets (semicolons); returns the number of records."""
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    """Write CSV for German spreadsheets (semicolons, every cell quoted); the records."""
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(HEADERS)
     n = 0
     for n, record in enumerate(rows, start=1):  # noqa: B007 - n is the count afterwards
@@ -111,12 +91,10 @@ def write_csv(rows: Iterable[Record], out: TextIO) -> int:
 
 
 def write_jsonl(rows: Iterable[Record], out: TextIO) -> int:
-    """Write one JSON object per line, values as stored (not neutralised: not a sheet)."""
+    """Write one JSON object per line, values as in the report (not neutralised: no sheet)."""
     n = 0
     for n, record in enumerate(rows, start=1):  # noqa: B007 - n is the count afterwards
-        item: dict[str, object] = dict(zip(KEYS, record, strict=True))
-        item["helpful"] = None if record[6] is None else bool(record[6])
-        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        out.write(json.dumps(dict(zip(KEYS, record, strict=True)), ensure_ascii=False) + "\n")
     return n
 
 

@@ -1,10 +1,9 @@
 """Staff reports over the anonymous feedback: figures, terminal text, Telegram digest.
 
 Staff layer: reads the SQLite file read-only and takes titles from the knowledge; never
-writes, never imports ``telegram``. Small-count suppression is applied here, when the
-report is built, so no renderer can show a group smaller than ``min_group``: such counts
-are ``None`` in the report and read "< 5". Free text (comments, search queries) is listed
-only for large enough groups and never next to a town or a language.
+writes, never imports ``telegram``. Every figure and text goes through the rules of
+``bot.staff.privacy`` here, when the report is built, so no renderer (text, export, page,
+chart, digest) can show what they hide: small counts are ``None`` and read "< 5".
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from bot.knowledge.model import Knowledge
+from bot.staff.privacy import Privacy
 
 DEFAULT_DAYS = 7
 DIGEST_LIMIT = 4096
@@ -30,6 +30,10 @@ NO_TOWN = "ohne Ort"
 TEXTS_FILTERED = (
     "Kommentare und Suchanfragen werden nur ohne Orts- und Sprachfilter gezeigt "
     "(sonst wären sie einem Ort oder einer Sprache zuzuordnen)."
+)
+TEXTS_WEEKS = (
+    "Kommentare und Suchanfragen stammen aus ganzen Kalenderwochen ({period}), damit "
+    "keiner einem einzelnen Tag zuzuordnen ist."
 )
 
 
@@ -66,6 +70,11 @@ class Filters:
             clauses.append("lang = ?")
             params.append(self.lang)
         return " AND ".join(clauses), params
+
+    def widened_to_weeks(self) -> Filters:
+        """The same filters over whole calendar weeks (privacy rule 3, for free texts)."""
+        since, until = Privacy.text_period(self.since, self.until)
+        return Filters(since, until, self.town, self.lang)
 
     def describe(self) -> str:
         """The period and filters in German, for headings."""
@@ -183,41 +192,20 @@ def topic_of(knowledge: Knowledge, node_id: str) -> str:
     return current
 
 
-def suppress(counts: Sequence[int], min_group: int) -> tuple[list[int | None], set[int]]:
-    """Hide counts below ``min_group``; hide more if the hidden ones could be recovered.
-
-    Returns the counts (None where hidden) and the indexes hidden only to protect others.
-    When the hidden counts add up to less than ``min_group``, a total would give them away,
-    so the next smallest counts are masked too until the hidden sum reaches ``min_group``.
-    """
-    hidden = {i for i, n in enumerate(counts) if 0 < n < min_group}
-    masked: set[int] = set()
-    if hidden and sum(counts[i] for i in hidden) < min_group:
-        others = sorted(
-            (i for i, n in enumerate(counts) if i not in hidden and n > 0), key=counts.__getitem__
-        )
-        for i in others:
-            masked.add(i)
-            if sum(counts[j] for j in hidden | masked) >= min_group:
-                break
-    shown = [None if i in hidden or i in masked else n for i, n in enumerate(counts)]
-    return shown, masked
-
-
 def _rows(
     groups: Mapping[str, tuple[int, int]],
     label: Mapping[str, str],
-    min_group: int,
+    privacy: Privacy,
     needs: Mapping[str, int] | None = None,
 ) -> tuple[Row, ...]:
     """Table rows from ``key -> (count, helpful)``, suppressed, largest first."""
     keys = sorted(set(groups) | set(needs or {}))
     counts = [groups.get(k, (0, 0))[0] for k in keys]
-    shown, masked = suppress(counts, min_group)
+    shown, masked = privacy.suppress(counts)
     need_shown: list[int | None] = [None] * len(keys)
     need_masked: set[int] = set()
     if needs is not None:
-        need_shown, need_masked = suppress([needs.get(k, 0) for k in keys], min_group)
+        need_shown, need_masked = privacy.suppress([needs.get(k, 0) for k in keys])
     rows = []
     for i, key in enumerate(keys):
         count = shown[i]
@@ -239,7 +227,11 @@ def build_report(
     knowledge: Knowledge | None = None,
     min_group: int = 5,
 ) -> Report:
-    """Read the feedback database at ``db_path`` and build the suppressed report."""
+    """Read the feedback database at ``db_path`` and build the suppressed report.
+
+    Raises ValueError for a ``min_group`` below the floor of ``bot.staff.privacy``.
+    """
+    privacy = Privacy(min_group)
     labels = Labels(knowledge)
     where, params = filters.where()
     topics: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -247,7 +239,6 @@ def build_report(
     services: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     langs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     towns: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    unhelpful: Counter[str] = Counter()
     none_fits: Counter[str] = Counter()
     needs_lang: Counter[str] = Counter()
     needs_town: Counter[str] = Counter()
@@ -270,7 +261,6 @@ def build_report(
             if service:
                 services[service][0] += count
                 services[service][1] += helpful
-            unhelpful[node] += count - helpful
         for kind, node, lang, town, count in db.execute(
             "SELECT kind, node_id, lang, town, COUNT(*) "
             f"FROM needs WHERE {where} GROUP BY kind, node_id, lang, town",
@@ -285,53 +275,60 @@ def build_report(
         notes: list[str] = []
         queries: tuple[Row, ...] = ()
         comments: tuple[NodeComments, ...] = ()
-        if filters.narrowed:
+        if not privacy.texts_allowed(town=filters.town, lang=filters.lang):
             notes.append(TEXTS_FILTERED)
         else:
-            if no_result >= min_group:
-                queries = _queries(db, where, params, min_group)
-            # Comments follow a 👎: list them only where at least min_group people said 👎,
-            # so that no comment can be traced to one rating's town and language.
-            allowed = {node for node, n in unhelpful.items() if n >= min_group}
-            comments = _comments(db, where, params, allowed, labels)
+            weeks = filters.widened_to_weeks()
+            notes.append(TEXTS_WEEKS.format(period=weeks.describe()))
+            texts_where, texts_params = weeks.where()
+            queries = _queries(db, texts_where, texts_params, privacy)
+            unhelpful_weeks = dict(
+                db.execute(
+                    f"SELECT node_id, COUNT(*) FROM ratings WHERE {texts_where} AND helpful = 0 "
+                    "GROUP BY node_id",
+                    texts_params,
+                ).fetchall()
+            )
+            allowed = privacy.note_nodes(unhelpful_weeks)
+            comments = _comments(db, texts_where, texts_params, allowed, labels)
 
     pair = {k: (v[0], v[1]) for k, v in nodes.items()}
     total = sum(v[0] for v in nodes.values())
     total_helpful = sum(v[1] for v in nodes.values())
-    rated = _rows({"": (total, total_helpful)}, {"": "Alle"}, min_group)[0]
-    by_node = _rows(pair, {k: labels.node(k) for k in pair}, min_group)
+    rated = _rows({"": (total, total_helpful)}, {"": "Alle"}, privacy)[0]
+    by_node = _rows(pair, {k: labels.node(k) for k in pair}, privacy)
     least = tuple(
         sorted(
             (r for r in by_node if r.share is not None and r.share < 1),
             key=lambda r: (r.share, -(r.count or 0)),
         )[:LEAST_HELPFUL]
     )
-    no_result_row = _rows({"": (no_result, 0)}, {"": "Suchen ohne Ergebnis"}, min_group)[0]
+    no_result_row = _rows({"": (no_result, 0)}, {"": "Suchen ohne Ergebnis"}, privacy)[0]
     return Report(
         filters=filters,
         min_group=min_group,
         rated=rated,
-        by_topic=_rows(_pairs(topics), {k: labels.node(k) for k in topics}, min_group),
+        by_topic=_rows(_pairs(topics), {k: labels.node(k) for k in topics}, privacy),
         by_node=by_node,
-        by_service=_rows(_pairs(services), {k: labels.service(k) for k in services}, min_group),
+        by_service=_rows(_pairs(services), {k: labels.service(k) for k in services}, privacy),
         least_helpful=least,
         none_fits=_rows(
             {k: (n, 0) for k, n in none_fits.items()},
             {k: labels.node(k) for k in none_fits},
-            min_group,
+            privacy,
         ),
         no_result=no_result_row,
         queries=queries,
         by_lang=_rows(
             _pairs(langs),
             {k: labels.lang(k) for k in {*langs, *needs_lang}},
-            min_group,
+            privacy,
             needs_lang,
         ),
         by_town=_rows(
             _pairs(towns),
             {k: labels.town(k) for k in {*towns, *needs_town}},
-            min_group,
+            privacy,
             needs_town,
         ),
         comments=comments,
@@ -349,23 +346,22 @@ def connect_readonly(db_path: Path) -> sqlite3.Connection:
 
 
 def _queries(
-    db: sqlite3.Connection, where: str, params: list[str], min_group: int
+    db: sqlite3.Connection, where: str, params: list[str], privacy: Privacy
 ) -> tuple[Row, ...]:
-    """The searches that found nothing, merged case-insensitively, most frequent first."""
+    """The searches that found nothing, merged case-insensitively; only frequent ones."""
     merged: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for query, count in db.execute(
         f"SELECT query, COUNT(*) FROM needs WHERE kind = 'no_result' AND query IS NOT NULL "
-        f"AND {where} GROUP BY query",
+        f"AND {where} GROUP BY query ORDER BY query",
         params,
     ):
         key = str(query).casefold()
         merged[key] += count
         spelling.setdefault(key, str(query))
-    top = merged.most_common(TOP_QUERIES)
-    shown, _ = suppress([n for _, n in top], min_group)
-    # No secondary suppression here: only the top queries are listed, with no total beside.
-    return tuple(Row(key, spelling[key], shown[i]) for i, (key, _) in enumerate(top))
+    return tuple(
+        Row(key, spelling[key], n) for key, n in privacy.frequent_texts(merged, TOP_QUERIES)
+    )
 
 
 def _comments(
@@ -510,7 +506,7 @@ def digest(report: Report, limit: int = DIGEST_LIMIT) -> str:
     section("„Nichts davon passt“", report.none_fits, False, 3)
     section("Gesucht, nicht gefunden", report.queries, False, 3)
     section("Sprachen", report.by_lang, False)
-    n_comments = sum(len(g.texts) for g in report.comments)
+    n_comments = Privacy(report.min_group).count(sum(len(g.texts) for g in report.comments))
     if n_comments:
         lines.append("")
         lines.append(f"Kommentare: {n_comments} – im Bericht (python -m bot feedback report).")
