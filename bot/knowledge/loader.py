@@ -29,6 +29,11 @@ from bot.knowledge.model import (
     first_parents,
 )
 
+# Knowledge files are hand-written: the real ones are under 100 KB. Anything bigger than
+# this is refused before parsing (a 50 MB file took 97 s and 3.7 GB to read), and so is
+# bracket nesting deeper than MAX_DEPTH (libyaml overflows its stack on very deep nesting).
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 100
 LINE = "__line__"
 LINES = "__lines__"
 FILES = ("towns.yaml", "services.yaml", "tree.yaml", "emergency.yaml")
@@ -64,6 +69,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     seen: dict[Any, int] = {}
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a list or mapping cannot be a key: use a word", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if key in seen:
@@ -80,7 +89,48 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     return mapping
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"impossible date {node.value!r} ({exc}); write it as YYYY-MM-DD",
+            node.start_mark,
+        ) from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """Line and message when brackets nest deeper than MAX_DEPTH (checked before parsing)."""
+    depth, line, quote = 0, 1, ""
+    previous = "\n"
+    for char in text:
+        if char == "\n":
+            line += 1
+            if quote == "#":
+                quote = ""
+        elif quote == "#":
+            pass
+        elif quote:
+            if char == quote and previous != "\\":
+                quote = ""
+        elif char in "'\"" and previous in " \t\n[{,:":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            quote = "#"
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"nested more than {MAX_DEPTH} levels deep; flatten the structure"
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return None
 
 
 @dataclass
@@ -109,7 +159,31 @@ class _Reader:
             if required:
                 self.problem(rel, 0, "-", f"file is missing (expected {what})")
             return None
-        text = path.read_text(encoding="utf-8")
+        try:
+            size = path.stat().st_size
+            raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+        except OSError as exc:
+            self.problem(rel, 0, "-", f"cannot be read ({exc.strerror}); check its permissions")
+            return None
+        if size > MAX_FILE_BYTES:
+            self.problem(
+                rel, 0, "-",
+                f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} "
+                "(knowledge/README.md); split it or remove what does not belong there",
+            )  # fmt: skip
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problem(
+                rel, line, "-",
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            )  # fmt: skip
+            return None
+        if (deep := nesting_problem(text)) is not None:
+            self.problem(rel, deep[0], "-", deep[1])
+            return None
         loader = _LineLoader(text)
         loader.duplicates = []
         try:
@@ -118,6 +192,10 @@ class _Reader:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
             self.problem(rel, line, "-", f"not valid YAML: {exc.problem or exc}")
+            return None
+        except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
+            # Whatever else the parser meets: one line naming the file, never a traceback.
+            self.problem(rel, 0, "-", f"cannot be read as YAML ({type(exc).__name__}: {exc})")
             return None
         finally:
             loader.dispose()
