@@ -69,8 +69,12 @@ class Action:
 
 
 def fits(payload: str) -> bool:
-    """Whether the payload is within Telegram's callback_data limit."""
-    return 0 < len(payload.encode("utf-8")) <= MAX_BYTES
+    """Whether the payload is within Telegram's callback_data limit (False if not UTF-8)."""
+    try:
+        size = len(payload.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, as in forged callback data
+        return False
+    return 0 < size <= MAX_BYTES
 
 
 def encode(kind: str, *args: str | None) -> str:
@@ -98,7 +102,7 @@ def wrap(kind: str, place: str, *args: str) -> str:
 
 def parse(data: str | None) -> Action | None:
     """Parse a payload; None for anything unknown, malformed or forged."""
-    if not data or not fits(data) or not data.isascii():
+    if not data or not data.isascii() or not fits(data):
         return None
     kind, _, rest = data.partition(SEP)
     if kind in WRAPPERS:

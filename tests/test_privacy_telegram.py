@@ -62,3 +62,58 @@ async def test_forget_finds_a_choice_stored_under_the_previous_salt(
         await user.send("/forget")
         assert "Ihre Sprachwahl ist gelöscht" in last(user)
         assert preferences(r.settings.db_path) == []
+
+
+def ratings(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        n = int(db.execute("SELECT COUNT(*) FROM ratings").fetchone()[0])
+    db.close()
+    return n
+
+
+STALE = "Dieses Menü hat sich inzwischen geändert"
+
+
+@pytest.mark.parametrize(
+    "data", ["\udcff", "n:\udcff", "-:n:start", "+:n:start", "+:m", "-:t:pflege"]
+)
+async def test_a_forged_press_gets_the_menu_changed_screen_and_records_nothing(
+    tmp_path: Path, core: Core, data: str
+) -> None:
+    async with running(tmp_path, core) as r:
+        user = r.server.user(3201, "F", language_code="de")
+        await user.send("/start")
+        menu = user.last_bot_message
+        await user.press_data(menu, data)
+        shown = next(m for m in user.messages if m.message_id == menu.message_id)
+        assert STALE in (shown.text or "")
+        assert ratings(r.settings.db_path) == 0
+
+
+@pytest.mark.parametrize("data", ["n:frauen", "+:n:gewalt", "-:s:frauenhaus_re:gewalt", "x"])
+async def test_a_forged_press_in_a_group_gets_only_the_group_note(
+    tmp_path: Path, core: Core, data: str
+) -> None:
+    async with running(tmp_path, core) as r:
+        group = r.server.user(3202, "G", language_code="de", chat_type="group")
+        await group.send("/start")
+        note = group.last_bot_message
+        before = len(group.bot_messages)
+        await group.press_data(note, data)
+        assert len(group.bot_messages) == before + 1
+        answer = group.last_bot_message.text or ""
+        assert "privaten Chat" in answer
+        assert "Frau" not in answer
+        assert ratings(r.settings.db_path) == 0
+
+
+async def test_report_in_a_group_is_refused_even_for_staff(tmp_path: Path, core: Core) -> None:
+    async with running(tmp_path, core, staff_ids=frozenset({3203})) as r:
+        group = r.server.user(3203, "Staff", language_code="de", chat_type="group")
+        await group.send("/report")
+        assert all(m.kind != "photo" for m in group.bot_messages)
+        assert "Rückmeldungen" not in (group.last_bot_message.text or "")
+        assert "privaten Chat" in (group.last_bot_message.text or "")
+        private = r.server.user(3203, "Staff", language_code="de")
+        await private.send("/report")
+        assert "Rückmeldungen" in (private.bot_messages[0].text or "")

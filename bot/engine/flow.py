@@ -576,7 +576,8 @@ class Engine:
     def _rate(self, ctx: Ctx, place: pl.Action, *, helpful: bool) -> Reply:
         """Record a rating; thank, or ask what was missing."""
         found = self._resolve(place) if place.kind in (pl.NODE, pl.SERVICE) else None
-        if found is None:
+        # Only a screen that asks "did this help?" can be rated (not the menu, not a question).
+        if found is None or (found[1] is None and not self._is_answer(ctx, found[0], found[2])):
             return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
         node, service, town = found
         rating = Rating(

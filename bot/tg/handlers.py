@@ -88,7 +88,9 @@ class Lotse:
         """/report for staff: the week's digest and chart. Others see an unknown command."""
         user = update.effective_user
         chat = update.effective_chat
-        if user is None or chat is None or user.id not in self.staff_ids:
+        # Only in a private chat with a staff member: never into a group, even a staff one.
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if user is None or chat is None or user.id not in self.staff_ids or not private:
             await self.on_unknown_command(update, context)
             return
         await self.send_digest(context.bot, chat.id, dt.datetime.now(dt.UTC).date())
@@ -146,14 +148,15 @@ class Lotse:
         text = (message.text or "") if message else ""
         # Answer only when spoken to, so the bot never chatters in a group.
         if message is not None and (text.startswith("/") or f"@{context.bot.username}" in text):
-            note = self.engine.group_note(ctx, context.bot.username)
-            await context.bot.send_message(
-                message.chat_id,
-                note.screen.text,
-                parse_mode=PARSE_MODE,
-                reply_markup=keyboard(note.screen),
-            )
+            await self.group_note(message.chat_id, ctx, context)
         return None
+
+    async def group_note(self, chat_id: int, ctx: Ctx, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The short note that Lotse works only in a private chat, with a link there."""
+        note = self.engine.group_note(ctx, context.bot.username)
+        await context.bot.send_message(
+            chat_id, note.screen.text, parse_mode=PARSE_MODE, reply_markup=keyboard(note.screen)
+        )
 
     # -- carrying out a reply -------------------------------------------------------------
 
@@ -425,6 +428,15 @@ class Lotse:
         if query is None:
             return
         ctx = await self.context_for(update)
+        if query.message is not None and query.message.chat.type != ChatType.PRIVATE:
+            # The bot shows no topic buttons in groups: a press there is forged or stale.
+            # Nothing is recorded or erased, and no topic screen is shown to the group.
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                log.warning("could not answer a button press: %s", type(exc).__name__)
+            await self.group_note(query.message.chat.id, ctx, context)
+            return
         reply = self.engine.press(ctx, query.data)
         if reply.erase:
             await self.on_erase_button(update, context, ctx)
