@@ -36,6 +36,35 @@ UI_DOMAIN = "messages"
 KNOWLEDGE_DOMAIN = "knowledge"
 DRAFT_MARK = "draft"
 FSI, PDI = "\u2068", "\u2069"
+# Plural formulas, pinned here and in each catalog's header (a test checks both agree and
+# follow CLDR for n = 0..200) instead of taken from Babel's table: that table is one
+# library version's choice, and Babel 2.18 numbers the Arabic forms "other" (100-102) 4 and
+# "many" (11-99) 5, the reverse of CLDR's order that gettext, Weblate and Poedit use.
+PLURAL_FORMS: dict[str, tuple[int, str]] = {
+    "de": (2, "(n != 1)"),
+    "en": (2, "(n != 1)"),
+    # Turkish and Persian: a noun after a numeral stays singular for every n ("3 sonuç",
+    # "3 نتیجه"), so one form is right wherever the number is shown, and every plural message
+    # shows it (a test checks). CLDR's "one" only matters for a text without the number.
+    "tr": (1, "0"),
+    # CLDR order: zero 0, one 1, two 2, few 3 (3-10), many 4 (11-99), other 5 (100-102, ...).
+    "ar": (6, "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)"),
+    "ru": (
+        3,
+        "(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)",
+    ),
+    "uk": (
+        3,
+        "(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)",
+    ),
+    "pl": (3, "(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)"),
+    "fa": (1, "0"),
+    # Kurmanji has two (CLDR one/other): after numbers above one the oblique case takes the
+    # plural ending ("piştî 1 rojê", "piştî 3 rojan").
+    "ku": (2, "(n != 1)"),
+    "ro": (3, "(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2)"),
+    "bg": (2, "(n != 1)"),
+}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
@@ -124,6 +153,19 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
+def plural_header(lang: str) -> str | None:
+    """The ``Plural-Forms`` header a catalog of ``lang`` must carry (None: not pinned)."""
+    if lang not in PLURAL_FORMS:
+        return None
+    count, expr = PLURAL_FORMS[lang]
+    return f"nplurals={count}; plural={expr};"
+
+
+def plural_rule(lang: str, fallback: str) -> Callable[[int], int]:
+    """Which plural form ``n`` takes in ``lang``: the pinned formula, else ``fallback``."""
+    return gettext.c2py(PLURAL_FORMS[lang][1] if lang in PLURAL_FORMS else fallback)
+
+
 def _is_draft(message: Any) -> bool:
     return any(c.strip().lower().startswith(DRAFT_MARK) for c in message.user_comments)
 
@@ -158,12 +200,12 @@ def load_language(directory: Path, lang: str) -> LanguageCatalog:
     ui_path = base / f"{UI_DOMAIN}.po"
     if ui_path.is_file():
         catalog = read_catalog(ui_path, lang)
-        result.plural = gettext.c2py(catalog.plural_expr)
+        result.plural = plural_rule(lang, catalog.plural_expr)
         result.draft = DRAFT_MARK in (catalog.header_comment or "").lower()
         for message, entry in _entries(catalog):
             result.ui[(message.context, entry.msgid)] = entry
     else:
-        result.plural = gettext.c2py(Catalog(locale=lang).plural_expr)
+        result.plural = plural_rule(lang, Catalog(locale=lang).plural_expr)
     k_path = base / f"{KNOWLEDGE_DOMAIN}.po"
     if k_path.is_file():
         for message, entry in _entries(read_catalog(k_path, lang)):
