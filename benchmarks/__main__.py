@@ -2,8 +2,9 @@
 
 Quick mode keeps the whole run to a few minutes (``make bench``): end to end with 100 users,
 start-up with a 2,000-node synthetic knowledge, the staff report over 50,000 rows, search as
-it is, fuzzing with 2,000 updates. Each benchmark also runs on its own at full size (see
-benchmarks/README.md). Each one's own output is printed as it runs; the table comes last.
+it is, crisis detection on its evaluation sets, fuzzing with 2,000 updates. Each benchmark
+also runs on its own at full size (see benchmarks/README.md). Each one's own output is
+printed as it runs; the table comes last.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_e2e, bench_fuzz, bench_report, bench_search, bench_startup
+from benchmarks import (
+    bench_crisis,
+    bench_e2e,
+    bench_fuzz,
+    bench_report,
+    bench_search,
+    bench_startup,
+)
 
 Row = tuple[str, str, str]
 
@@ -93,6 +101,13 @@ def main() -> int:
     for line in lines_with(search, r"^Latency"):
         label, _, figure = line.partition(": ")
         rows.append((f"search {label.lower()}", figure, ""))
+    crisis = captured("crisis detection (bench_crisis)", lambda: bench_crisis.main([]))
+    for line in lines_with(crisis, r"^(dev|heldout) total:"):
+        label, _, figure = line.partition(": ")
+        rows.append((f"crisis {label.replace(' total', '')}", figure, ""))
+    for line in lines_with(crisis, r"^(Latency per|Memory)"):
+        label, _, figure = line.partition(": ")
+        rows.append((f"crisis {label.split(' (')[0].lower()}", figure, ""))
     fuzzed = captured(
         "fuzzing (bench_fuzz --updates 2000)", lambda: bench_fuzz.main(["--updates", "2000"])
     )

@@ -1,0 +1,249 @@
+"""Crisis detection quality and cost: recall per language and kind, false alarms on harmless
+messages, on the development and the held-out evaluation sets; latency and memory.
+
+Run: ``.venv/bin/python -m benchmarks.bench_crisis`` (``--misses`` lists what the detector
+got wrong on the development part; the held-out part only ever prints aggregate figures, so
+that nobody tunes the rules on it). Reads the knowledge and tests/data/crisis_eval; writes
+nothing. Not part of ``make test`` (tests/test_crisis_eval.py keeps a floor on dev).
+
+Figures:
+- recall: emergencies that got a signal (sure or unsure) of any kind: the user sees the
+  numbers; ``sure`` counts those that got the full emergency screen; ``kind`` those whose
+  kind was the writer's.
+- false alarms: harmless messages that raised the emergency screen (a sure signal);
+  ``line`` counts those that got the one line of numbers on top of the normal answer.
+- latency: one ``detect`` call per message, every evaluation message and search query,
+  several rounds; memory: what the built detector holds (tracemalloc) and the peak while
+  building it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.crisis import CrisisDetector
+from bot.i18n import LANGUAGES
+from bot.knowledge import load_knowledge
+from bot.knowledge.model import CrisisKind, CrisisSignal
+
+EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
+PARTS = ("dev", "heldout")
+QUERIES = PROJECT_ROOT / "tests" / "data" / "search_queries.yaml"
+TODAY = dt.date(2026, 11, 30)
+
+Detect = Callable[[str, str], CrisisSignal | None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One evaluation message: its language, text and the writer's kind (None: harmless)."""
+
+    lang: str
+    text: str
+    kind: CrisisKind | None
+
+
+def load_part(part: str, root: Path = EVAL) -> list[Case]:
+    """Every message of one part (``dev`` or ``heldout``), language by language."""
+    cases: list[Case] = []
+    for lang in LANGUAGES:
+        path = root / part / f"{lang}.yaml"
+        if not path.exists():
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cases += [Case(lang, str(e["text"]), CrisisKind(e["kind"])) for e in data["emergencies"]]
+        cases += [Case(lang, str(text), None) for text in data["harmless"]]
+    return cases
+
+
+@dataclass
+class Tally:
+    """Counts for one row of the table (a language, a kind, or everything)."""
+
+    emergencies: int = 0
+    found: int = 0
+    sure: int = 0
+    right_kind: int = 0
+    harmless: int = 0
+    screens: int = 0
+    lines: int = 0
+
+    def add(self, case: Case, signal: CrisisSignal | None) -> None:
+        """Count one message and the signal it got."""
+        if case.kind is None:
+            self.harmless += 1
+            self.screens += bool(signal and signal.sure)
+            self.lines += bool(signal and not signal.sure)
+            return
+        self.emergencies += 1
+        self.found += signal is not None
+        self.sure += bool(signal and signal.sure)
+        self.right_kind += bool(signal and signal.kind == case.kind)
+
+    @property
+    def recall(self) -> float:
+        """Share of emergencies that got a signal."""
+        return self.found / self.emergencies if self.emergencies else 1.0
+
+    @property
+    def false_alarms(self) -> float:
+        """Share of harmless messages that raised the emergency screen."""
+        return self.screens / self.harmless if self.harmless else 0.0
+
+
+@dataclass
+class Result:
+    """Tallies of one part: per language, per kind, per (language, kind), and in all."""
+
+    by_lang: dict[str, Tally] = field(default_factory=dict)
+    by_kind: dict[CrisisKind, Tally] = field(default_factory=dict)
+    by_lang_kind: dict[tuple[str, CrisisKind], Tally] = field(default_factory=dict)
+    total: Tally = field(default_factory=Tally)
+    misses: list[tuple[Case, CrisisSignal | None]] = field(default_factory=list)
+
+
+def evaluate(detect: Detect, cases: Sequence[Case]) -> Result:
+    """Run ``detect`` on every case (in the case's own language) and count."""
+    result = Result()
+    for case in cases:
+        signal = detect(case.text, case.lang)
+        result.total.add(case, signal)
+        result.by_lang.setdefault(case.lang, Tally()).add(case, signal)
+        if case.kind is not None:
+            result.by_kind.setdefault(case.kind, Tally()).add(case, signal)
+            result.by_lang_kind.setdefault((case.lang, case.kind), Tally()).add(case, signal)
+        wrong = signal is None if case.kind is not None else bool(signal)
+        if wrong or (case.kind is not None and signal and signal.kind != case.kind):
+            result.misses.append((case, signal))
+    return result
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:3.0f}%" if whole else "  - "
+
+
+def table(result: Result) -> list[str]:
+    """Recall per language and kind, and false alarms per language, as text lines."""
+    kinds = list(CrisisKind)
+    head = f"{'lang':<5}" + "".join(f"{k.value:>10}" for k in kinds)
+    head += f"{'recall':>9}{'sure':>6}{'kind':>6}  {'false alarms':>14}{'line':>6}"
+    lines = [head]
+    rows = [*((lang, result.by_lang[lang]) for lang in LANGUAGES if lang in result.by_lang)]
+    rows.append(("all", result.total))
+    for lang, tally in rows:
+        cells = ""
+        cell = result.by_lang_kind
+        for kind in kinds:
+            t = result.by_kind.get(kind) if lang == "all" else cell.get((lang, kind))
+            mark = "*" if t and t.found < t.emergencies else " "
+            cells += f"{f'{t.found}/{t.emergencies}' if t else '-':>9}{mark}"
+        lines.append(
+            f"{lang:<5}{cells}{_pct(tally.found, tally.emergencies):>9}"
+            f"{_pct(tally.sure, tally.emergencies):>6}"
+            f"{_pct(tally.right_kind, tally.emergencies):>6}"
+            f"  {tally.screens:>5}/{tally.harmless:<3}{_pct(tally.screens, tally.harmless):>5}"
+            f"{tally.lines:>6}"
+        )
+    per_kind = "  ".join(
+        f"{k.value} {_pct(result.by_kind[k].found, result.by_kind[k].emergencies).strip()}"
+        for k in kinds
+        if k in result.by_kind
+    )
+    lines.append(f"recall by kind: {per_kind}   (* = some missed)")
+    return lines
+
+
+def texts_for_timing() -> list[tuple[str, str]]:
+    """(text, lang) of every evaluation message and labelled search query."""
+    found = [(c.text, c.lang) for part in PARTS for c in load_part(part)]
+    data = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    found += [(str(q["q"]), lang) for lang, items in data["queries"].items() for q in items]
+    return found
+
+
+def latency(detect: Detect, texts: Sequence[tuple[str, str]], rounds: int) -> list[float]:
+    """Seconds per ``detect`` call, every text ``rounds`` times."""
+    samples = []
+    for _ in range(rounds):
+        for text, lang in texts:
+            start = time.perf_counter()
+            detect(text, lang)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile of ``samples``, in milliseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
+
+
+def build_measured() -> tuple[CrisisDetector, float, float, float]:
+    """The detector over the real knowledge; build seconds, retained and peak MiB."""
+    knowledge, _ = load_knowledge(PROJECT_ROOT / "knowledge", TODAY)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    detector = CrisisDetector.build(knowledge)
+    seconds = time.perf_counter() - start
+    gc.collect()
+    retained, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return detector, seconds, (retained - before) / 2**20, (peak - before) / 2**20
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the tables for both parts, then latency and memory."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list dev messages gotten wrong")
+    parser.add_argument("--rounds", type=int, default=5, help="timing rounds over all texts")
+    args = parser.parse_args(argv)
+    detector, seconds, retained, peak = build_measured()
+    for part in PARTS:
+        cases = load_part(part)
+        if not cases:
+            print(f"\n{part}: no evaluation set found in {EVAL / part}")
+            continue
+        result = evaluate(detector.detect, cases)
+        print(f"\n{part}: recall per language and kind (found/total), false alarms")
+        print("\n".join(table(result)))
+        print(
+            f"{part} total: recall {_pct(result.total.found, result.total.emergencies).strip()}"
+            f", false alarms {_pct(result.total.screens, result.total.harmless).strip()}"
+        )
+        if args.misses and part == "dev":
+            for case, signal in result.misses:
+                got = f"{signal.kind.value}{'' if signal.sure else '?'}" if signal else "-"
+                print(f"  {case.lang} {case.kind or 'harmless':<9} got {got:<10} {case.text}")
+    texts = texts_for_timing()
+    samples = latency(detector.detect, texts, args.rounds)
+    print(
+        f"\nLatency per message ({len(samples)} calls over {len(texts)} texts): "
+        f"p50 {percentile(samples, 50):.3f} ms, p99 {percentile(samples, 99):.3f} ms, "
+        f"max {max(samples) * 1000:.3f} ms, mean {statistics.mean(samples) * 1000:.3f} ms"
+    )
+    long_text = " ".join(text for text, _ in texts)[:4096]
+    long = latency(detector.detect, [(long_text, "de")], 20)
+    print(f"Latency for a 4,096-character message: p50 {percentile(long, 50):.3f} ms")
+    print(
+        f"Memory: detector holds {retained:.2f} MiB (peak {peak:.2f} MiB while building); "
+        f"build {seconds * 1000:.0f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
