@@ -1,58 +1,60 @@
-"""Crisis detection: does a message signal acute danger? Pure; no I/O, no Telegram.
+"""Crisis detection: does a message signal acute danger, and how sure are we? Pure; no I/O.
 
-The phrases live in ``knowledge/emergency.yaml`` per language and kind (violence, suicide,
-medical), with harmless uses and negation words. Every language's phrases are checked,
-whatever language the user chose: people in panic write as they can.
+What counts lives in ``knowledge/crisis.yaml`` (schema and examples: knowledge/README.md):
+*concepts* (words of one meaning in every language: "hit", "child", "kill", "goodbye"),
+and *rules* that combine them ("child" and "hit" → a child in danger, sure). Every
+language's terms are checked whatever language the user chose: people in panic write as
+they can, and mix languages.
 
-A phrase matches a run of words of one clause: compared folded (no case, no diacritics, ä
-also as ae), words of at least :data:`FUZZY_MIN` letters with one typo, ``word*`` as a
-prefix. A match does not count when a harmless phrase covers one of its words, or when a
-negation word of its language (or of the user's) stands within :data:`NEGATION_WINDOW`
-words before it (``negation``) or after it (``negation_after``). A false alarm costs one
-extra screen; a miss can cost a life: the rules err on the side of the alarm.
+Words are compared by a loose key (:func:`keys`) that forgives how people type on a phone:
+no case or diacritics, Cyrillic in Latin letters ("ubyu" is "убью"), Arabizi digits ("3" for
+ع, "7" for ح, "5" for خ), Bulgarian chat digits ("4" for ч, "6" for ш, "q" for я), German
+umlauts as ae/oe/ue, w/v, j/y/i, doubled letters. A term is a word (one typo forgiven from
+:data:`FUZZY_MIN` letters on), ``stem*`` (a word starting with it), ``*part*`` (a word
+containing it, for Arabic and Persian words with attached pronouns) or several words in a
+row (one other word may stand between them). A negatable concept does not count when a
+negation word of any language stands up to :data:`NEGATION_WINDOW` words before it in the
+same clause.
+
+A false alarm costs one extra screen; a miss can cost a life: where unsure, the rules give
+the one line of numbers on top of the normal answer rather than nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.knowledge.model import (
-    HARMLESS,
-    NEGATION,
-    NEGATION_AFTER,
-    CrisisKind,
-    CrisisSignal,
-    Knowledge,
-)
-from bot.textnorm import clauses, fold, tokens, umlaut_variant
+from bot.knowledge.model import Crisis, CrisisRule, CrisisSignal, Knowledge
+from bot.textnorm import CYRILLIC_MARK, clauses, fold, loose_keys, part_min, prepare
 
-FUZZY_MIN = 7
-PREFIX_MIN = 4
+FUZZY_MIN = 8
+STEM_MIN = 3
 NEGATION_WINDOW = 2
+# Words longer than this are not searched for parts (a pasted link, a long number).
+PART_MAX = 30
+CACHE_MAX = 50_000
 WILDCARD = "*"
+EXCEPT = "!"
+# Terms of fewer letters count only in messages of their own (and neighbouring) languages.
+SHORT_MIN = 4
+# ... except German ones of four letters ("mich"): German is the country's language and is
+# mixed into every other ("mein Mann schlägt mich, yardım edin"), and English, the lingua
+# franca. Neighbours: people often write one with the other's keyboard or words.
+_SHORT = {"en": 2}
+# A short term in another script than the user's language counts all the same: "زوج" in a
+# message of a German user is Arabic, but "من" in a Persian user's message may be Persian.
+SCRIPTS = {"ar": "arab", "fa": "arab", "ru": "cyrl", "uk": "cyrl", "bg": "cyrl"}
+EVERYWHERE: frozenset[str] = frozenset()
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+NEIGHBOURS = {"ku": {"tr"}, "tr": {"ku"}, "ru": {"uk", "bg"}, "uk": {"ru"}, "bg": {"ru"}}
 
-
-@dataclass(frozen=True)
-class CrisisMatch:
-    """One phrase found in a message: what kind, which language's phrase, which words."""
-
-    kind: str
-    lang: str
-    phrase: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    kind: str
-    lang: str
-    text: str
-    patterns: tuple[int, ...]
-
-
-def _folded(word: str) -> str:
-    return fold(word, translit=False)
+# A word of a term as a message would be split into words ("m-a" is two), wildcards kept.
+_TERM_WORD = re.compile(r"\*?\w+\*?")
+# Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
+_PERSIAN_PREFIXES = frozenset({"مي", "نمي"})
 
 
 def _deletions(word: str) -> set[str]:
@@ -77,136 +79,244 @@ def _within_one(a: str, b: str) -> bool:
     return a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
 
 
+@dataclass(frozen=True)
+class Found:
+    """Why a message got a signal: the rule that held and the concepts it saw (with words)."""
+
+    rule: CrisisRule
+    concepts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Term:
+    concept: str
+    text: str
+    patterns: tuple[int, ...]
+    # "!harf mizane": words that look like the concept but are not ("speaks", not "hits").
+    exception: bool = False
+    lang: str = ""
+    # A short term ("on", "ev", "ще") is a different word in some other language: it counts
+    # only in messages of its own language and its neighbours (see :func:`scope`).
+    letters: int = 0
+
+
 class CrisisDetector:
     """Recognises messages that signal acute danger, in any of the knowledge's languages."""
 
-    def __init__(self) -> None:
-        self._pattern_ids: dict[tuple[frozenset[str], bool, bool], int] = {}
-        self._pattern_forms: list[frozenset[str]] = []
+    def __init__(self, crisis: Crisis) -> None:
+        self.crisis = crisis
+        self._ids: dict[tuple[str, str], int] = {}
         self._exact: dict[str, set[int]] = {}
         self._prefix: dict[str, set[int]] = {}
-        self._near: dict[str, set[int]] = {}
-        self._by_first: dict[int, list[_Phrase]] = {}
-        self._negation: dict[str, frozenset[str]] = {}
-        self._negation_after: dict[str, frozenset[str]] = {}
+        # Parts by their first three letters: one look-up per letter of a message's word.
+        self._part: dict[str, list[tuple[str, int]]] = {}
+        self._near: dict[str, set[tuple[int, str]]] = {}
+        self._by_first: dict[int, list[_Term]] = {}
+        self._negation: set[str] = set()
+        self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
+        self._cache: dict[str, frozenset[int]] = {}
+        self._rules = [
+            (rule, frozenset(rule.all), frozenset(rule.any), frozenset(rule.none))
+            for rule in crisis.rules
+        ]
+        # Negation words as typed (lowercase, without diacritics): a short closed list.
+        self._negation_words: set[str] = set()
+        for words in crisis.negation.values():
+            for word in words:
+                self._negation |= loose_keys(word)
+                self._negation_words |= {fold(w, translit=False) for w in _words(word)}
+                self._negation_words |= {prepare(w) for w in _words(word)}
+        for concept in crisis.concepts.values():
+            for lang, terms in concept.terms.items():
+                for text in terms:
+                    self._add_term(concept.name, lang, text)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> CrisisDetector:
-        """Compile every language's crisis, harmless and negation phrases of ``knowledge``."""
-        detector = cls()
-        for rule in knowledge.emergency.rules:
-            if rule.kind in (NEGATION, NEGATION_AFTER):
-                table = detector._negation if rule.kind == NEGATION else detector._negation_after
-                words = {_folded(w) for phrase in rule.phrases for w in tokens(phrase)}
-                table[rule.lang] = table.get(rule.lang, frozenset()) | words
-            elif rule.kind in (*CrisisKind, HARMLESS):
-                for text in rule.phrases:
-                    detector._add_phrase(rule.kind, rule.lang, text)
-        return detector
+        """Compile the concepts and rules of ``knowledge`` (knowledge/crisis.yaml)."""
+        return cls(knowledge.crisis)
 
-    def _add_phrase(self, kind: str, lang: str, text: str) -> None:
-        # Split like a message ("m-a bătut" is three words), a trailing * on the last part.
-        patterns: list[int] = []
-        for word in text.split():
-            parts = tokens(word.rstrip(WILDCARD))
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                prefix = last and word.endswith(WILDCARD)
-                # Exceptions must be exact: a fuzzy "dövmüyor" would hide "dövüyor".
-                patterns.append(self._pattern(part, prefix=prefix, fuzzy=kind != HARMLESS))
+    def _add_term(self, concept: str, lang: str, text: str) -> None:
+        exception = text.startswith(EXCEPT)
+        words = _TERM_WORD.findall(prepare(text.removeprefix(EXCEPT)))
+        letters = sum(
+            min((len(k.lstrip(CYRILLIC_MARK)) for k in loose_keys(w.strip(WILDCARD))), default=0)
+            for w in words
+        )
+        patterns = tuple(
+            ident for word in words for ident in self._patterns_for_word(word, fuzzy=not exception)
+        )
         if patterns:
-            phrase = _Phrase(kind, lang, text, tuple(patterns))
-            self._by_first.setdefault(patterns[0], []).append(phrase)
+            term = _Term(concept, text, patterns, exception, lang, letters)
+            self._by_first.setdefault(patterns[0], []).append(term)
 
-    def _pattern(self, word: str, *, prefix: bool, fuzzy: bool) -> int:
-        forms = {_folded(word)}
-        variant = umlaut_variant(word, translit=False)
-        if variant:
-            forms.add(variant)
-        key = (frozenset(forms), prefix, fuzzy)
-        if key in self._pattern_ids:
-            return self._pattern_ids[key]
-        ident = len(self._pattern_forms)
-        self._pattern_ids[key] = ident
-        self._pattern_forms.append(key[0])
+    def _patterns_for_word(self, word: str, *, fuzzy: bool = True) -> list[int]:
+        """One pattern id per word of a term ("m-a" is written as one word, one pattern)."""
+        part = word.startswith(WILDCARD) and word.endswith(WILDCARD) and len(word) > 2
+        prefix = not part and word.endswith(WILDCARD)
+        core = word.strip(WILDCARD)
+        mode = "part" if part else "prefix" if prefix else "exact"
+        forms = loose_keys(core, term=True) if core else frozenset()
+        if part:  # a short part would be found inside too many ordinary words
+            forms = frozenset(f for f in forms if len(f) >= part_min(f))
+        if not forms:
+            return []
+        if mode == "exact" and not fuzzy:
+            mode = "exact, no typo"
+        key = (mode, "|".join(sorted(forms)))
+        if key in self._ids:
+            return [self._ids[key]]
+        ident = len(self._ids)
+        self._ids[key] = ident
         for form in forms:
-            if prefix:
+            if mode == "part":
+                self._part.setdefault(form[:3], []).append((form, ident))
+            elif mode == "prefix":
                 self._prefix.setdefault(form, set()).add(ident)
-                continue
-            self._exact.setdefault(form, set()).add(ident)
-            if fuzzy and len(form) >= FUZZY_MIN:
+            else:
+                self._exact.setdefault(form, set()).add(ident)
+                if fuzzy and len(form.lstrip(CYRILLIC_MARK)) >= FUZZY_MIN:
+                    for near in {form} | _deletions(form):
+                        self._near.setdefault(near, set()).add((ident, form))
+        return [ident]
+
+    def _word_patterns(self, word: str) -> frozenset[int]:
+        """Every pattern one word of a message matches (cached: words repeat)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        found: set[int] = set()
+        for form in loose_keys(word):
+            found |= self._exact.get(form, set())
+            marked = form.startswith(CYRILLIC_MARK)
+            for end in range(STEM_MIN + marked, len(form) + 1):
+                found |= self._prefix.get(form[:end], set())
+            if len(form) <= PART_MAX:
+                for start in range(len(form) - 2):
+                    for part, ident in self._part.get(form[start : start + 3], ()):
+                        if form.startswith(part, start):
+                            found.add(ident)
+            if len(form) - marked >= FUZZY_MIN - 1:
                 for near in {form} | _deletions(form):
-                    self._near.setdefault(near, set()).add(ident)
-        return ident
+                    for ident, target in self._near.get(near, ()):
+                        if (
+                            ident not in found
+                            and target[0] == form[0]
+                            and _within_one(target, form)
+                        ):
+                            found.add(ident)
+        result = frozenset(found)
+        if len(self._cache) >= CACHE_MAX:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
 
-    def _patterns_of(self, word: str) -> set[int]:
-        """Every word pattern that ``word`` (folded) matches."""
-        found = set(self._exact.get(word, ()))
-        for end in range(PREFIX_MIN, len(word) + 1):
-            found |= self._prefix.get(word[:end], set())
-        if len(word) >= FUZZY_MIN - 1:
-            for near in {word} | _deletions(word):
-                for ident in self._near.get(near, ()):
-                    if ident not in found and any(
-                        form[0] == word[0] and _within_one(form, word)
-                        for form in self._pattern_forms[ident]
-                    ):
-                        found.add(ident)
-        return found
+    def _is_negation(self, word: str) -> bool:
+        return word in self._negation_words
 
-    def _runs(
-        self, words: list[str], patterns: list[set[int]], kinds: Iterable[str]
-    ) -> list[tuple[int, int, _Phrase]]:
-        """Every (start, end, phrase) of the given kinds that matches a run of ``words``."""
-        wanted = set(kinds)
-        runs: list[tuple[int, int, _Phrase]] = []
-        for start in range(len(words)):
-            for ident in patterns[start]:
-                for phrase in self._by_first.get(ident, ()):
-                    if phrase.kind not in wanted:
-                        continue
-                    end = start + len(phrase.patterns)
-                    if end <= len(words) and all(
-                        p in patterns[start + offset]
-                        for offset, p in enumerate(phrase.patterns[1:], start=1)
-                    ):
-                        runs.append((start, end, phrase))
-        return runs
-
-    def matches(self, text: str, lang: str) -> list[CrisisMatch]:
-        """Every crisis phrase that counts in ``text`` (after harmless uses and negation)."""
-        found: list[CrisisMatch] = []
+    def concepts(self, text: str, lang: str = "de") -> dict[str, str]:
+        """The concepts ``text`` (written by a user of ``lang``) mentions, with their words."""
+        seen: dict[str, str] = {}
+        near = scope(lang)
+        script = SCRIPTS.get(lang, "latn")
         for clause in clauses(text):
-            words = [_folded(w) for w in clause]
-            patterns = [self._patterns_of(w) for w in words]
-            masked: set[int] = set()
-            for start, end, _ in self._runs(words, patterns, (HARMLESS,)):
-                masked.update(range(start, end))
-            for start, end, phrase in self._runs(words, patterns, CrisisKind):
-                if masked.intersection(range(start, end)):
+            words = _join_persian_prefixes(clause)
+            patterns = [self._word_patterns(w) for w in words]
+            scripts = [
+                "arab" if _ARABIC.search(w) else "cyrl" if _CYRILLIC.search(w) else "latn"
+                for w in words
+            ]
+            negation = [
+                self._is_negation(w) or self._is_negation(fold(w, translit=False)) for w in words
+            ]
+            negated = [any(negation[max(0, i - NEGATION_WINDOW) : i]) for i in range(len(words))]
+            found: list[tuple[_Term, int, int]] = []
+            for start, ids in enumerate(patterns):
+                for ident in ids:
+                    for term in self._by_first.get(ident, ()):
+                        end = _match_rest(term.patterns, patterns, start)
+                        if end is not None:
+                            found.append((term, start, end))
+            excepted = {
+                (term.concept, at)
+                for term, start, end in found
+                if term.exception
+                for at in range(start, end)
+            }
+            for term, start, end in found:
+                if term.exception or term.concept in seen:
                     continue
-                before = self._negation.get(phrase.lang, frozenset()) | self._negation.get(
-                    lang, frozenset()
-                )
-                after = self._negation_after.get(
-                    phrase.lang, frozenset()
-                ) | self._negation_after.get(lang, frozenset())
-                if before.intersection(words[max(0, start - NEGATION_WINDOW) : start]):
+                if (
+                    term.letters < _SHORT.get(term.lang, SHORT_MIN)
+                    and term.lang not in near
+                    and scripts[start] in ("latn", script)
+                ):
                     continue
-                if after.intersection(words[end : end + NEGATION_WINDOW]):
+                if any((term.concept, at) in excepted for at in range(start, end)):
                     continue
-                found.append(
-                    CrisisMatch(phrase.kind, phrase.lang, phrase.text, tuple(clause[start:end]))
-                )
-        return found
+                if term.concept in self._negatable and negated[start]:
+                    continue
+                seen[term.concept] = " ".join(words[start:end])
+        return seen
+
+    def explain(self, text: str, lang: str = "de") -> Found | None:
+        """The rule that decides ``text`` and the concepts it saw, or None."""
+        seen = self.concepts(text, lang)
+        if not seen:
+            return None
+        present = seen.keys()
+        first: CrisisRule | None = None
+        for rule, needed, one_of, none_of in self._rules:
+            if (
+                needed <= present
+                and (not one_of or not one_of.isdisjoint(present))
+                and none_of.isdisjoint(present)
+            ):
+                if rule.sure:
+                    return Found(rule, seen)
+                first = first or rule
+        return Found(first, seen) if first else None
 
     def detect(self, text: str, lang: str) -> CrisisSignal | None:
-        """The kind of acute danger ``text`` signals, or None; a phrase match is always sure.
+        """The kind of acute danger ``text`` signals and whether it is sure, or None.
 
         Args:
             text: the user's message, in any language and script.
-            lang: the user's language; its negation words apply to every language's phrases.
+            lang: the user's language: every language's terms count, short ones only in
+                their own language and its neighbours (:func:`scope`).
         """
-        kinds = {m.kind for m in self.matches(text, lang)}
-        kind = next((kind for kind in CrisisKind if kind in kinds), None)
-        return CrisisSignal(kind, sure=True) if kind is not None else None
+        found = self.explain(text, lang)
+        return CrisisSignal(found.rule.kind, found.rule.sure) if found else None
+
+
+def scope(lang: str) -> frozenset[str]:
+    """The languages whose short terms count in a message of a ``lang`` user."""
+    return EVERYWHERE | {lang} | NEIGHBOURS.get(lang, set())
+
+
+def _match_rest(term: tuple[int, ...], patterns: list[frozenset[int]], start: int) -> int | None:
+    """Where a term whose first word matched at ``start`` ends, or None if the rest does not
+    follow (one other word may stand between two of its words)."""
+    at = start
+    for ident in term[1:]:
+        for step in (1, 2):
+            if at + step < len(patterns) and ident in patterns[at + step]:
+                at += step
+                break
+        else:
+            return None
+    return at + 1
+
+
+def _words(text: str) -> list[str]:
+    return [w for clause in clauses(text) for w in clause]
+
+
+def _join_persian_prefixes(words: Iterable[str]) -> list[str]:
+    joined: list[str] = []
+    for word in words:
+        if joined and fold(joined[-1]) in _PERSIAN_PREFIXES:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined

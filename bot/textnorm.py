@@ -11,7 +11,10 @@ knowledge and the query go through the same steps, so that ``bakim`` meets ``bak
   digits made ASCII;
 - :func:`umlaut_variant` gives the spelling with ``ae``/``oe``/``ue`` that people use
   on keyboards without umlauts;
-- :func:`trigrams` gives the padded character trigrams of a folded word.
+- :func:`trigrams` gives the padded character trigrams of a folded word;
+- :func:`loose_keys` gives the keys crisis detection compares words by: chat spellings
+  (Arabizi and Bulgarian digits, Cyrillic in Latin letters, j/y/i, w/v, doubled letters)
+  meet the written word.
 """
 
 from __future__ import annotations
@@ -95,3 +98,77 @@ def trigrams(folded: str) -> set[str]:
     """The character trigrams of a folded word, padded at both ends."""
     padded = f"${folded}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+# -- loose keys for crisis detection ------------------------------------------------------
+
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC_SCRIPT = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC_MARK = "¦"
+_LETTER = re.compile(r"[a-z]")
+# Chat spellings, applied in this order to Latin-letter words (both terms and messages).
+_DIGRAPHS = (
+    ("shch", "sh"), ("sht", "sh"), ("sch", "sh"), ("sz", "sh"), ("cz", "ch"), ("kh", "h"),
+    ("gh", "g"), ("zh", "z"), ("ph", "f"), ("tz", "c"), ("ts", "c"), ("ou", "u"), ("ee", "i"),
+    ("oo", "u"),
+)  # fmt: skip
+_LETTERS = str.maketrans({"w": "v", "j": "i", "y": "i", "q": "k", "x": "h"})
+# Digits inside words: Arabizi (3 ع, 2 ء, 7 ح, 5 خ, 9 ص, 8 ق) and Bulgarian (4 ч, 6 ш).
+_CHAT_DIGITS = {"3": "", "2": "", "7": "h", "5": "h", "9": "s", "8": "k", "4": "ch", "6": "sh"}
+_DOUBLE = re.compile(r"(.)\1+")
+_ARABIC_PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب")
+
+
+_DIGRAPH = re.compile("|".join(old for old, _ in _DIGRAPHS))
+_DIGRAPH_TO = dict(_DIGRAPHS)
+
+
+def _latin_key(word: str) -> str:
+    word = _DIGRAPH.sub(lambda m: _DIGRAPH_TO[m.group()], word)
+    return _DOUBLE.sub(r"\1", word.translate(_LETTERS))
+
+
+def loose_keys(word: str, *, term: bool = False) -> frozenset[str]:
+    """The loose keys of one word: how it and its chat spellings are compared.
+
+    A message's word with digits also gets its spelling with the digits read as letters
+    ("6te" is also "shte"); a ``term`` written with digits is kept as it was written, so that
+    Arabizi such as "we2e3" is not reduced to two letters.
+    """
+    folded = fold(word)
+    if not folded:
+        return frozenset()
+    if _CYRILLIC_SCRIPT.search(word):
+        # A Cyrillic word meets only Cyrillic terms (Bulgarian "ще" is not English "she");
+        # a Cyrillic term also meets the same word typed in Latin letters ("ubju").
+        found = _latin_keys(word, folded, term=term)
+        marked = {CYRILLIC_MARK + k for k in found}
+        return frozenset(found | marked) if term else frozenset(marked)
+    if _ARABIC_SCRIPT.search(folded):
+        found = {folded}
+        for clitic in _ARABIC_PROCLITICS:
+            if folded.startswith(clitic) and len(folded) - len(clitic) >= 3:
+                found.add(folded[len(clitic) :])
+        return frozenset(found)
+    return frozenset(_latin_keys(word, folded, term=term))
+
+
+def _latin_keys(word: str, folded: str, *, term: bool) -> set[str]:
+    spellings = {folded}
+    if "ь" in word:  # the soft sign written as j/y in Latin letters ("ubjet" for "убьёт")
+        spellings.add(fold(word.replace("ь", "й")))
+    variant = umlaut_variant(word)
+    if variant:
+        spellings.add(variant)
+    if not term and _LETTER.search(folded) and any(d in folded for d in _CHAT_DIGITS):
+        spellings.add("".join(_CHAT_DIGITS.get(c, c) for c in folded))
+    if "q" in folded:  # Bulgarian chat "q" for я ("nqma", "stoq")
+        spellings |= {s.replace("q", "ya") for s in spellings}
+    return {_latin_key(s) for s in spellings}
+
+
+def part_min(form: str) -> int:
+    """The shortest ``*part*`` worth searching for (Arabic roots have three letters)."""
+    if _ARABIC_SCRIPT.search(form):
+        return 3
+    return 4 if any(c.isdigit() for c in form) else 5  # Arabizi digits are rare elsewhere

@@ -261,6 +261,17 @@ def test_a_note_that_signals_danger_is_not_stored_but_answered(mini_engine: Engi
     assert "Hilfe sofort" in plain(reply.screen.text)
 
 
+def test_an_unsure_note_gets_the_numbers_on_top_and_is_not_stored(mini_engine: Engine) -> None:
+    about = mini_engine.press(de(), "-:n:pflege").awaits_comment
+    assert about is not None
+    reply = mini_engine.comment(de(), about, "er schlägt", "n:pflege")  # no victim: unsure
+    text = plain(reply.screen.text)
+    assert reply.comment is None
+    assert text.startswith("Lotse\n🆘 Hilfe sofort, Tag und Nacht: ☎️ 116 016")
+    assert "gespeichert" not in text  # nothing was saved, so nothing says so
+    assert reply.screen.place == "n:pflege"  # the normal answer: back where the user was
+
+
 def test_none_of_these_fits_is_an_unmet_need(mini_engine: Engine) -> None:
     question = mini_engine.press(de(), "n:frauen").screen
     assert button(question, "Nichts davon passt") == "?:frauen"
@@ -342,6 +353,24 @@ def test_nothing_found_keeps_the_topic_and_town_of_the_place(mini_engine: Engine
 
 def test_a_greeting_is_not_recorded_as_a_need(mini_engine: Engine) -> None:
     assert mini_engine.text(de(), "hi").need is None
+
+
+def test_unsure_danger_gets_the_normal_answer_with_the_numbers_on_top(
+    mini_engine: Engine,
+) -> None:
+    sure = mini_engine.text(de(), "er schlägt mich")
+    unsure = mini_engine.text(de(), "er schlägt")
+    calm = mini_engine.text(de(), "gewalt")
+    assert plain(sure.screen.text).startswith("Lotse\n🆘 Hilfe sofort, Tag und Nacht\n")
+    first, _, rest = plain(unsure.screen.text).partition("\n\n")
+    # The first line, all a notification shows, is neutral, as on the emergency screen.
+    assert (
+        first
+        == "Lotse\n🆘 Hilfe sofort, Tag und Nacht: ☎️ 116 016 Hilfetelefon Gewalt gegen Frauen"
+    )
+    assert rest.startswith("Ich habe 1 Treffer für Sie gefunden:")  # the search answer
+    assert unsure.need is None  # a text that may signal danger is not logged
+    assert "🆘" not in plain(calm.screen.text)
 
 
 def test_danger_in_typed_text_comes_before_search(mini_engine: Engine) -> None:

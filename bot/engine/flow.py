@@ -41,6 +41,12 @@ SEARCH_RESULTS = 5
 BRAND = "Lotse"
 # Numbers shown when nothing fits: enough to choose from, few enough to read at a glance.
 FALLBACK_LINES = 4
+# How many numbers the one line on top of an unsure answer gives.
+CRISIS_LINE = 2
+
+
+# An unsure crisis signal: its kind, and the user's town where known (for the line on top).
+Unsure = tuple[CrisisKind, str | None]
 
 
 class Hit(Protocol):
@@ -179,19 +185,31 @@ class Engine:
         return self._reply(ctx, lambda t: self._info(t, ctx, self._privacy_text(t)))
 
     def text(self, ctx: Ctx, text: str, place: str | None = None) -> Reply:
-        """Typed text: a crisis gets the emergency screen first; anything else is searched."""
+        """Typed text, answered by how sure the crisis detector is.
+
+        Sure: the emergency screen for that kind. Unsure: the normal answer (search results)
+        with one line on top giving that kind's numbers; the text is then not logged as an
+        unmet need. No signal: the normal answer.
+        """
         signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
-        if signal is not None:
+        if signal is not None and signal.sure:
             return self.emergency(ctx, signal.kind, back=place)
+        warn = (signal.kind, self._town(self._town_of(place))) if signal is not None else None
         if self.search is None:
-            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._typed_hint(t)))
+            return self._reply(
+                ctx, lambda t: self._menu(t, ctx, note=self._typed_hint(t)), warn=warn
+            )
         hits = self.search.search(text, ctx.lang, limit=SEARCH_RESULTS, today=ctx.today)
         if not hits:
             # Too short to be a request ("hi", "?"): not an unmet need, just a pointer.
             letters = sum(ch.isalpha() for ch in text)
-            need = Need("no_result", None, None, None, query=text) if letters >= 3 else None
-            return replace(self._reply(ctx, lambda t: self._nothing_found(t, place)), need=need)
-        return self._reply(ctx, lambda t: self._results(t, ctx, hits))
+            need = None
+            if letters >= 3 and warn is None:
+                need = Need("no_result", None, None, None, query=text)
+            return replace(
+                self._reply(ctx, lambda t: self._nothing_found(t, place), warn=warn), need=need
+            )
+        return self._reply(ctx, lambda t: self._results(t, ctx, hits), warn=warn)
 
     def _results(self, t: Translator, ctx: Ctx, hits: Sequence[Hit]) -> Screen:
         rows: list[tuple[Button, ...]] = []
@@ -325,6 +343,16 @@ class Engine:
         if action.kind == pl.SERVICE:
             return action.arg(2)
         return None
+
+    def _crisis_line(self, t: Translator, ctx: Ctx, warn: Unsure) -> str:
+        """One line on top of a normal answer: the first numbers of that kind's screen."""
+        kind, town = warn
+        numbers = []
+        for service_id in self.knowledge.emergency.lines(kind, town, ctx.lang)[:CRISIS_LINE]:
+            service = self.knowledge.services.get(service_id)
+            if service is not None and service.phone:
+                numbers.append(f"☎️ {bold(service.phone)} {escape(service.name)}")
+        return "🆘 " + bold(t("Help now, day and night")) + ": " + " · ".join(numbers)
 
     def erase(self, ctx: Ctx) -> Reply:
         """Erase this chat: the shell deletes the messages, then leaves only a neutral screen.
@@ -467,9 +495,20 @@ class Engine:
 
     # -- building screens -----------------------------------------------------------------
 
-    def _reply(self, ctx: Ctx, build: Callable[[Translator], Screen]) -> Reply:
+    def _reply(
+        self,
+        ctx: Ctx,
+        build: Callable[[Translator], Screen],
+        *,
+        warn: Unsure | None = None,
+    ) -> Reply:
         t = self.catalogs.translator(ctx.lang)
         screen = build(t)
+        if warn is not None:
+            # Like the emergency screen, the first line (all a notification shows) is neutral.
+            body = screen.text.removeprefix(bold(BRAND) + "\n")
+            line = self._crisis_line(t, ctx, warn)
+            screen = replace(screen, text=_neutral(line) + "\n\n" + body)
         notes = []
         if t.fell_back:
             notes.append(t("Some parts are only available in German so far. Sorry!"))
@@ -498,17 +537,23 @@ class Engine:
         return node, service, town
 
     def _place(
-        self, ctx: Ctx, action: pl.Action, *, note: Callable[[Translator], str] | None = None
+        self,
+        ctx: Ctx,
+        action: pl.Action,
+        *,
+        note: Callable[[Translator], str] | None = None,
+        warn: Unsure | None = None,
     ) -> Reply:
-        """Show the screen a place payload stands for (with a note on top, after a rating)."""
+        """Show the screen a place payload stands for (with a note on top, after a rating;
+        with a crisis kind's numbers on top when ``warn`` is set)."""
         if action.kind == pl.MAIN:
-            return self.menu(ctx)
+            return self._reply(ctx, lambda t: self._menu(t, ctx, greeting=False), warn=warn)
         found = self._resolve(action)
         if found is None:
-            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)))
+            return self._reply(ctx, lambda t: self._menu(t, ctx, note=self._stale(t)), warn=warn)
         node, service, town = found
         if action.kind == pl.TOWNS:
-            return self._reply(ctx, lambda t: self._towns(t, ctx, node))
+            return self._reply(ctx, lambda t: self._towns(t, ctx, node), warn=warn)
 
         def build(t: Translator) -> Screen:
             if service is not None:
@@ -517,7 +562,7 @@ class Engine:
                 screen = self._node(t, ctx, node, town)
             return self._decorate(t, ctx, screen, node, service, town, note=note)
 
-        return self._reply(ctx, build)
+        return self._reply(ctx, build, warn=warn)
 
     def _is_answer(self, ctx: Ctx, node: Node, town: str | None) -> bool:
         """Whether a node screen answers (and so asks "did this help?")."""
@@ -611,12 +656,15 @@ class Engine:
     def comment(self, ctx: Ctx, about: Rating, text: str, place: str | None) -> Reply:
         """The note after "this did not help": thank and return to where the user was.
 
-        A note that signals danger is not stored: it gets the emergency screen.
+        A note that signals danger is answered like typed text (sure: the emergency screen;
+        unsure: the place with that kind's numbers on top) and is never stored.
         """
         signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
-        if signal is not None:
+        if signal is not None and signal.sure:
             return self.emergency(ctx, signal.kind, back=place)
         action = pl.parse(place) or pl.Action(pl.MAIN)
+        if signal is not None:
+            return self._place(ctx, action, warn=(signal.kind, self._town(self._town_of(place))))
         reply = self._place(
             ctx, action, note=lambda t: t("Thank you! Your note was saved without your name.")
         )

@@ -7,6 +7,7 @@ Pure apart from reading the files; YAML is parsed with a subclass of ``yaml.Safe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ import yaml
 from bot.knowledge.model import (
     ERROR,
     Address,
+    Concept,
+    Crisis,
+    CrisisKind,
     CrisisRule,
     Emergency,
     Geo,
@@ -36,7 +40,7 @@ MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 100
 LINE = "__line__"
 LINES = "__lines__"
-FILES = ("towns.yaml", "services.yaml", "tree.yaml", "emergency.yaml")
+FILES = ("towns.yaml", "services.yaml", "tree.yaml", "emergency.yaml", "crisis.yaml")
 
 TOWN_FIELDS = frozenset({"id", "name"})
 SERVICE_FIELDS = frozenset(
@@ -46,6 +50,9 @@ SERVICE_FIELDS = frozenset(
         "verified_how", "sources", "unverified", "note",
     }
 )  # fmt: skip
+CONCEPT_FIELDS = frozenset({"about", "negatable"})
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none"})
 NODE_FIELDS = frozenset(
     {
         "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
@@ -376,14 +383,14 @@ class _Reader:
         )
 
     def emergency(self) -> Emergency:
-        """The emergency screen, the services first per kind and every language's phrases."""
+        """The emergency screen and the services that go first per kind."""
         name = "emergency.yaml"
-        data = self.parse(name, "'screen:', 'first:' and 'phrases:'")
+        data = self.parse(name, "'screen:' and 'first:'")
         if data is None:
             return Emergency()
         data.setdefault("id", "emergency")
         rel = data["__file__"]
-        where = {key: Where(rel, data[LINES].get(key, 1)) for key in ("screen", "phrases")}
+        where = {"screen": Where(rel, data[LINES].get("screen", 1))}
         services = self.strings(data, "screen")
         by_kind: dict[str, tuple[str, ...]] = {}
         first = self.get(data, "first", dict, {})
@@ -394,20 +401,7 @@ class _Reader:
                     by_kind[kind] = self.strings(first, kind)
                     where[kind] = Where(rel, first[LINES].get(kind, first[LINE]))
         lines = self.emergency_lines(data, where)
-        rules: list[CrisisRule] = []
-        for entry in self.entries(data, "phrases"):
-            lang = self.get(entry, "lang", str, required=True)
-            if not lang:
-                continue
-            for role in entry:
-                if role.startswith("__") or role == "lang":
-                    continue
-                line = entry[LINES].get(role, entry[LINE])
-                phrases = self.strings({**entry, "id": f"emergency {lang}"}, role)
-                rules.append(CrisisRule(role, lang, phrases, Where(rel, line)))
-        return Emergency(
-            services=services, by_kind=by_kind, rules=tuple(rules), where=where, **lines
-        )
+        return Emergency(services=services, by_kind=by_kind, where=where, **lines)
 
     def emergency_lines(self, data: dict[str, Any], where: dict[str, Where]) -> dict[str, Any]:
         """The screen's lines per kind and town or language, and the nodes one tap away."""
@@ -445,6 +439,80 @@ class _Reader:
             "safety": self.get(data, "safety", str, ""),
             "nearby": nearby,
         }
+
+    def crisis(self) -> Crisis:
+        """What counts as danger: concepts with every language's terms, negation, rules."""
+        data = self.parse("crisis.yaml", "'negation:', 'concepts:' and 'rules:'")
+        if data is None:
+            return Crisis()
+        rel = data["__file__"]
+        where = {key: Where(rel, data[LINES].get(key, 1)) for key in ("concepts", "rules")}
+        negation: dict[str, tuple[str, ...]] = {}
+        table = self.get({**data, "id": "negation"}, "negation", dict, {})
+        if table:
+            table["__file__"], table["id"] = rel, "negation"
+            for lang in table:
+                if not lang.startswith("__") and lang != "id":
+                    negation[lang] = self.strings(table, lang)
+        concepts: dict[str, Concept] = {}
+        table = self.get({**data, "id": "concepts"}, "concepts", dict, {})
+        for name, entry in (table or {}).items():
+            if name.startswith("__"):
+                continue
+            line = Where(rel, table[LINES].get(name, table[LINE]))
+            if not isinstance(entry, dict):
+                self.problem(rel, line.line, name, "a concept must be a mapping of languages")
+                continue
+            entry["__file__"], entry["id"] = rel, name
+            for key in entry:
+                known = key.startswith("__") or key in (*CONCEPT_FIELDS, "id")
+                if not known and not LANG_CODE.match(key):
+                    self.problem(
+                        rel,
+                        entry[LINES].get(key, entry[LINE]),
+                        name,
+                        f"unknown field '{key}' in a concept (allowed: about, negatable, "
+                        "and language codes)",
+                    )
+            terms = {
+                lang: self.strings(entry, lang)
+                for lang in entry
+                if not lang.startswith("__")
+                and lang not in (*CONCEPT_FIELDS, "id")
+                and LANG_CODE.match(lang)
+            }
+            concepts[name] = Concept(
+                name=name,
+                about=self.get(entry, "about", str, ""),
+                terms=terms,
+                where={lang: Where(rel, entry[LINES].get(lang, entry[LINE])) for lang in terms},
+                negatable=bool(self.get(entry, "negatable", bool, False)),
+                line=line,
+            )
+        rules: list[CrisisRule] = []
+        for entry in self.entries(data, "rules") if "rules" in data else []:
+            entry.setdefault("id", "rule")
+            self.check_fields(entry, RULE_FIELDS | {"id"}, "a rule")
+            kind = self.get(entry, "kind", str, required=True)
+            if not kind:
+                continue
+            if kind not in tuple(CrisisKind):
+                known = ", ".join(CrisisKind)
+                self.problem(rel, entry[LINE], "rule", f"unknown kind '{kind}' (one of {known})")
+                continue
+            rules.append(
+                CrisisRule(
+                    kind=CrisisKind(kind),
+                    sure=bool(self.get(entry, "sure", bool, False)),
+                    all=self.strings(entry, "all"),
+                    any=self.strings(entry, "any"),
+                    none=self.strings(entry, "none"),
+                    where=self.where(entry),
+                )
+            )
+        if "rules" not in data:
+            self.problem(rel, 1, "-", "expected a list under 'rules:'")
+        return Crisis(concepts=concepts, negation=negation, rules=tuple(rules), where=where)
 
     def collect(
         self, name: str, key: str, build: Callable[[dict[str, Any]], Any]
@@ -485,11 +553,13 @@ def read_knowledge(directory: Path) -> Source:
     services = reader.collect("services.yaml", "services", reader.service)
     nodes = reader.collect("tree.yaml", "nodes", reader.node)
     emergency = reader.emergency()
+    crisis = reader.crisis()
     knowledge = Knowledge(
         towns=towns,
         services=services,
         nodes=nodes,
         emergency=emergency,
+        crisis=crisis,
         parents=first_parents(nodes),
     )
     return Source(knowledge, reader.problems)

@@ -35,12 +35,6 @@ class CrisisSignal:
     sure: bool
 
 
-HARMLESS = "harmless"  # phrases that make a crisis word harmless ("violence prevention")
-NEGATION = "negation"  # words just before a phrase that negate it ("not", "kein")
-NEGATION_AFTER = "negation_after"  # words just after it (Turkish "değilim", Persian "نیستم")
-ROLES = (*CrisisKind, HARMLESS, NEGATION, NEGATION_AFTER)
-
-
 @dataclass(frozen=True)
 class Where:
     """Where a thing was written: file and line, for messages to staff."""
@@ -143,18 +137,8 @@ class Node:
 
 
 @dataclass(frozen=True)
-class CrisisRule:
-    """Phrases of one role in one language: a crisis kind, harmless uses or negation words."""
-
-    kind: str
-    lang: str
-    phrases: tuple[str, ...]
-    where: Where
-
-
-@dataclass(frozen=True)
 class Emergency:
-    """The emergency screen's services and the crisis phrases that open it."""
+    """The emergency screen's services, and which go first for each kind of crisis."""
 
     services: tuple[str, ...] = ()
     by_kind: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -165,7 +149,6 @@ class Emergency:
     everything: str = ""  # the node with every emergency number
     safety: str = ""  # the node "using Lotse safely"
     nearby: Mapping[str, str] = field(default_factory=dict)  # kind -> node with a town picker
-    rules: tuple[CrisisRule, ...] = ()
     # Where "screen" and each kind under "first" were written, for messages to staff.
     where: Mapping[str, Where] = field(default_factory=dict)
 
@@ -193,9 +176,44 @@ class Emergency:
             ]
         return list(dict.fromkeys(found))[:EMERGENCY_LINES]
 
-    def rules_for(self, role: str) -> list[CrisisRule]:
-        """Every language's rules of one role (a kind, ``harmless``, ``negation`` …)."""
-        return [r for r in self.rules if r.kind == role]
+
+@dataclass(frozen=True)
+class Concept:
+    """Words of one meaning in every language ("hit": schlägt, dövüyor, бьёт …).
+
+    ``terms`` maps a language to its terms; ``where`` maps it to the line it was written on.
+    A ``negatable`` concept does not count right after a negation word ("never hit me").
+    """
+
+    name: str
+    about: str
+    terms: Mapping[str, tuple[str, ...]]
+    where: Mapping[str, Where]
+    negatable: bool = False
+    line: Where = Where("", 0)
+
+
+@dataclass(frozen=True)
+class CrisisRule:
+    """When a message signals danger: every concept of ``all``, one of ``any``, none of
+    ``none``. The first rule that holds decides the kind (sure rules before unsure ones)."""
+
+    kind: CrisisKind
+    sure: bool
+    all: tuple[str, ...]
+    where: Where
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """What counts as danger (knowledge/crisis.yaml): concepts, negation words, rules."""
+
+    concepts: Mapping[str, Concept] = field(default_factory=dict)
+    negation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: tuple[CrisisRule, ...] = ()
+    where: Mapping[str, Where] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -206,6 +224,7 @@ class Knowledge:
     services: Mapping[str, Service]
     nodes: Mapping[str, Node]
     emergency: Emergency = field(default_factory=Emergency)
+    crisis: Crisis = field(default_factory=Crisis)
     parents: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -5,8 +5,10 @@ Rules (DESIGN.md §4): unknown references, unreachable nodes, cycles, duplicate 
 e-mail addresses, shelters without addresses, entries verified more than a year ago; no dead
 ends (every answer screen and every topic's fallback, for every town, offers a service with a
 phone number); for ``emergency.yaml``: unknown services, kinds, towns, languages and nodes,
-lines without a phone or for a town they do not serve, screens of more than five lines, empty
-or too short phrases, and languages without crisis phrases.
+lines without a phone or for a town they do not serve, screens of more than five lines; for
+``crisis.yaml``: unknown languages, kinds and concepts, terms too short or with a misplaced
+'*', rules without concepts, concepts no rule uses, and (warnings) concepts without terms in
+some language.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from bot.knowledge.model import (
     AREAS,
     EMERGENCY_LINES,
     ERROR,
-    HARMLESS,
-    ROLES,
     ROOT,
     WARNING,
     CrisisKind,
@@ -38,16 +38,15 @@ from bot.knowledge.model import (
     Service,
     Where,
 )
-from bot.textnorm import fold, tokens
+from bot.textnorm import fold, loose_keys, part_min, tokens
 
 # Room left for the header, notes and longer translations within Telegram's 4096 characters.
 TEXT_MAX = 3500
 TITLE_MAX = 40
 OFFERS_MAX = 600
 STALE_AFTER = dt.timedelta(days=365)
-# A crisis phrase shorter than this would raise the alarm on ordinary words.
-PHRASE_MIN = 3
-WILDCARD_MIN = 4
+# A stem or part shorter than this would match ordinary words of some other language.
+STEM_MIN = 3
 STATUSES = ("confirmed", "partial")
 VERIFIED_HOW = ("source", "provider")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -108,6 +107,7 @@ class _Checker:
         self.budget()
         self.emergency()
         self.emergency_lines()
+        self.crisis()
         return self.problems
 
     def slug(self, where: object, ident: str, limit: int, what: str) -> None:
@@ -285,35 +285,6 @@ class _Checker:
             for sid in sids:
                 if sid not in self.k.services:
                     self.add(where, "emergency", f"first: {kind}: unknown service '{sid}'")
-        seen: dict[tuple[str, str], Where] = {}
-        unknown: set[str] = set()
-        for rule in e.rules:
-            if rule.lang not in LANGUAGES and rule.lang not in unknown:
-                unknown.add(rule.lang)
-                self.add(rule.where, rule.lang, f"unknown language ({_one_of(LANGUAGES)})")
-            if rule.kind not in ROLES:
-                self.add(rule.where, rule.lang, f"unknown kind '{rule.kind}' ({_one_of(ROLES)})")
-            if (rule.lang, rule.kind) in seen:
-                first = seen[(rule.lang, rule.kind)]
-                self.add(rule.where, rule.lang, f"'{rule.kind}' appears twice (first at {first})")
-            seen.setdefault((rule.lang, rule.kind), rule.where)
-            if not rule.phrases:
-                self.add(rule.where, rule.lang, f"'{rule.kind}' lists no phrases")
-            if rule.kind in (*CrisisKind, HARMLESS):
-                for phrase in rule.phrases:
-                    self.phrase(rule.where, rule.lang, rule.kind, phrase)
-        # A kind no language has phrases for is left to the detector's own rules.
-        used = [k for k in CrisisKind if any(kind == k for _, kind in seen)]
-        for lang in LANGUAGES:
-            missing = [k for k in used if (lang, k) not in seen]
-            if missing:
-                self.add(
-                    e.where.get("phrases", screen),
-                    lang,
-                    f"no crisis phrases for {', '.join(missing)}: messages in this language "
-                    "may miss the emergency screen",
-                    WARNING,
-                )
 
     def emergency_lines(self) -> None:
         """Each screen the emergency data can make: known lines with a phone, at most five."""
@@ -382,25 +353,82 @@ class _Checker:
                 where = e.where.get(key, e.where.get(f"nearby:{key}", screen))
                 self.add(where, "emergency", f"{key}: unknown node '{node}'")
 
-    def phrase(self, where: Where, lang: str, kind: str, phrase: str) -> None:
-        words = tokens(phrase.replace("*", " "))
-        letters = sum(len(fold(w)) for w in words)
-        if letters < PHRASE_MIN:
-            self.add(
-                where,
-                lang,
-                f"{kind}: phrase '{phrase}' is too short (at least {PHRASE_MIN} letters)",
-            )
-        for word in phrase.split():
-            stem = word.rstrip("*")
-            if "*" in stem:
-                self.add(where, lang, f"{kind}: '*' may only end a word, not in '{word}'")
-            elif word.endswith("*") and len(fold(stem)) < WILDCARD_MIN:
+    def crisis(self) -> None:
+        c = self.k.crisis
+        if "rules" not in c.where:
+            return  # the file is missing or unreadable, and that was reported already
+        rules_at = c.where["rules"]
+        for lang, words in c.negation.items():
+            if lang not in LANGUAGES:
+                self.add(rules_at, lang, f"negation: unknown language ({_one_of(LANGUAGES)})")
+            for word in words:
+                self.term(rules_at, "negation", lang, word)
+        used = {name for rule in c.rules for name in (*rule.all, *rule.any, *rule.none)}
+        for concept in c.concepts.values():
+            if not concept.terms:
+                self.add(concept.line, concept.name, "the concept lists no terms")
+            for lang, terms in concept.terms.items():
+                where = concept.where[lang]
+                if lang not in LANGUAGES:
+                    self.add(where, concept.name, f"unknown language '{lang}'")
+                if not terms:
+                    self.add(where, concept.name, f"{lang}: no terms")
+                for term in terms:
+                    self.term(where, concept.name, lang, term)
+            if concept.name not in used:
+                self.add(concept.line, concept.name, "no rule uses this concept", WARNING)
+            if concept.name in used and concept.terms:
+                missing = [lang for lang in LANGUAGES if lang not in concept.terms]
+                if missing:
+                    self.add(
+                        concept.line,
+                        concept.name,
+                        f"no terms in {', '.join(missing)}: messages in "
+                        f"{'this language' if len(missing) == 1 else 'these languages'} "
+                        "may miss it",
+                        WARNING,
+                    )
+        if not c.rules:
+            self.add(rules_at, "rules", "no rules: no message would open the emergency screen")
+        for index, rule in enumerate(c.rules, start=1):
+            ident = f"rule {index} ({rule.kind})"
+            if not rule.all and not rule.any:
+                self.add(rule.where, ident, "needs concepts under 'all:' or 'any:'")
+            for name in (*rule.all, *rule.any, *rule.none):
+                if name not in c.concepts:
+                    self.add(rule.where, ident, f"unknown concept '{name}'")
+        kinds = {rule.kind for rule in c.rules if rule.sure}
+        for kind in CrisisKind:
+            if c.rules and kind not in kinds:
+                self.add(rules_at, "rules", f"no sure rule for '{kind}'", WARNING)
+
+    def term(self, where: Where, concept: str, lang: str, term: str) -> None:
+        """One term: letters enough, and '*' only at a word's start and end."""
+        for word in term.split():
+            core = word.strip("*")
+            letters = sum(len(fold(w)) for w in tokens(core))
+            part = word.startswith("*")
+            if "*" in core or (part and not word.endswith("*")):
                 self.add(
                     where,
-                    lang,
-                    f"{kind}: '{word}' needs at least {WILDCARD_MIN} letters before '*'",
+                    concept,
+                    f"{lang}: '{word}': '*' goes at the end (stem*) or at both ends (*part*)",
                 )
+            elif part and all(len(k) < part_min(k) for k in loose_keys(core, term=True)):
+                self.add(
+                    where,
+                    concept,
+                    f"{lang}: '{word}' is too short to look for inside words (at least 5 "
+                    "letters between the '*', 3 in Arabic script)",
+                )
+            elif word.endswith("*") and letters < STEM_MIN:
+                self.add(
+                    where,
+                    concept,
+                    f"{lang}: '{word}' needs at least {STEM_MIN} letters before '*'",
+                )
+            elif not letters:
+                self.add(where, concept, f"{lang}: '{word}' has no letters")
 
 
 def _one_of(names: Iterable[str]) -> str:
