@@ -105,9 +105,9 @@ def main() -> int:
     for line in lines_with(crisis, r"^(dev|heldout) total:"):
         label, _, figure = line.partition(": ")
         rows.append((f"crisis {label.replace(' total', '')}", figure, ""))
-    for line in lines_with(crisis, r"^(Latency per|Memory)"):
+    for line in lines_with(crisis, r"^(CPU time|wall clock|Memory)"):
         label, _, figure = line.partition(": ")
-        rows.append((f"crisis {label.split(' (')[0].lower()}", figure, ""))
+        rows.append((f"crisis {label.lower()}", figure, ""))
     fuzzed = captured(
         "fuzzing (bench_fuzz --updates 2000)", lambda: bench_fuzz.main(["--updates", "2000"])
     )

@@ -34,22 +34,18 @@ STEM_MIN = 3
 NEGATION_WINDOW = 2
 # Words longer than this are not searched for parts (a pasted link, a long number).
 PART_MAX = 30
-CACHE_MAX = 50_000
+CACHE_MAX = 8_192
 WILDCARD = "*"
 EXCEPT = "!"
-# Terms of fewer letters count only in messages of their own (and neighbouring) languages.
+# Terms of fewer letters ("on", "ev", "man") count only in messages of their own language
+# and its neighbours (people often write one with the other's keyboard or words).
 SHORT_MIN = 4
-# ... except German ones of four letters ("mich"): German is the country's language and is
-# mixed into every other ("mein Mann schlägt mich, yardım edin"), and English, the lingua
-# franca. Neighbours: people often write one with the other's keyboard or words.
-_SHORT = {"en": 2}
+NEIGHBOURS = {"ku": {"tr"}, "tr": {"ku"}, "ru": {"uk", "bg"}, "uk": {"ru"}, "bg": {"ru"}}
 # A short term in another script than the user's language counts all the same: "زوج" in a
 # message of a German user is Arabic, but "من" in a Persian user's message may be Persian.
 SCRIPTS = {"ar": "arab", "fa": "arab", "ru": "cyrl", "uk": "cyrl", "bg": "cyrl"}
-EVERYWHERE: frozenset[str] = frozenset()
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-NEIGHBOURS = {"ku": {"tr"}, "tr": {"ku"}, "ru": {"uk", "bg"}, "uk": {"ru"}, "bg": {"ru"}}
 
 # A word of a term as a message would be split into words ("m-a" is two), wildcards kept.
 _TERM_WORD = re.compile(r"\*?\w+\*?")
@@ -110,7 +106,8 @@ class CrisisDetector:
         self._prefix: dict[str, set[int]] = {}
         # Parts by their first three letters: one look-up per letter of a message's word.
         self._part: dict[str, list[tuple[str, int]]] = {}
-        self._near: dict[str, set[tuple[int, str]]] = {}
+        # One typo: every form with one letter deleted → (pattern, form) pairs.
+        self._near: dict[str, list[tuple[int, str]]] = {}
         self._by_first: dict[int, list[_Term]] = {}
         self._negation: set[str] = set()
         self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
@@ -139,10 +136,7 @@ class CrisisDetector:
     def _add_term(self, concept: str, lang: str, text: str) -> None:
         exception = text.startswith(EXCEPT)
         words = _TERM_WORD.findall(prepare(text.removeprefix(EXCEPT)))
-        letters = sum(
-            min((len(k.lstrip(CYRILLIC_MARK)) for k in loose_keys(w.strip(WILDCARD))), default=0)
-            for w in words
-        )
+        letters = sum(len(fold(w.strip(WILDCARD))) for w in words)
         patterns = tuple(
             ident for word in words for ident in self._patterns_for_word(word, fuzzy=not exception)
         )
@@ -177,7 +171,7 @@ class CrisisDetector:
                 self._exact.setdefault(form, set()).add(ident)
                 if fuzzy and len(form.lstrip(CYRILLIC_MARK)) >= FUZZY_MIN:
                     for near in {form} | _deletions(form):
-                        self._near.setdefault(near, set()).add((ident, form))
+                        self._near.setdefault(near, []).append((ident, form))
         return [ident]
 
     def _word_patterns(self, word: str) -> frozenset[int]:
@@ -247,7 +241,7 @@ class CrisisDetector:
                 if term.exception or term.concept in seen:
                     continue
                 if (
-                    term.letters < _SHORT.get(term.lang, SHORT_MIN)
+                    term.letters < SHORT_MIN
                     and term.lang not in near
                     and scripts[start] in ("latn", script)
                 ):
@@ -291,7 +285,7 @@ class CrisisDetector:
 
 def scope(lang: str) -> frozenset[str]:
     """The languages whose short terms count in a message of a ``lang`` user."""
-    return EVERYWHERE | {lang} | NEIGHBOURS.get(lang, set())
+    return frozenset({lang, *NEIGHBOURS.get(lang, set())})
 
 
 def _match_rest(term: tuple[int, ...], patterns: list[frozenset[int]], start: int) -> int | None:

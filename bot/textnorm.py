@@ -19,6 +19,7 @@ knowledge and the query go through the same steps, so that ``bakim`` meets ``bak
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -128,6 +129,7 @@ def _latin_key(word: str) -> str:
     return _DOUBLE.sub(r"\1", word.translate(_LETTERS))
 
 
+@functools.lru_cache(maxsize=8_192)
 def loose_keys(word: str, *, term: bool = False) -> frozenset[str]:
     """The loose keys of one word: how it and its chat spellings are compared.
 
