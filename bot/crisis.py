@@ -6,15 +6,19 @@ and *rules* that combine them ("child" and "hit" → a child in danger, sure). E
 language's terms are checked whatever language the user chose: people in panic write as
 they can, and mix languages.
 
-Words are compared by a loose key (:func:`keys`) that forgives how people type on a phone:
-no case or diacritics, Cyrillic in Latin letters ("ubyu" is "убью"), Arabizi digits ("3" for
-ع, "7" for ح, "5" for خ), Bulgarian chat digits ("4" for ч, "6" for ш, "q" for я), German
-umlauts as ae/oe/ue, w/v, j/y/i, doubled letters. A term is a word (one typo forgiven from
-:data:`FUZZY_MIN` letters on), ``stem*`` (a word starting with it), ``*part*`` (a word
-containing it, for Arabic and Persian words with attached pronouns) or several words in a
-row (one other word may stand between them). A negatable concept does not count when a
-negation word of any language stands up to :data:`NEGATION_WINDOW` words before it in the
-same clause.
+Words are compared by loose keys (:func:`bot.textnorm.loose_keys`) that forgive how people
+type on a phone: no case or diacritics, Cyrillic in Latin letters ("ubyu" is "убью"),
+Arabizi digits ("3" for ع, "7" for ح, "5" for خ), Bulgarian chat digits ("4" for ч, "6" for
+ш, "q" for я), German umlauts as ae/oe/ue, w/v, j/y/i, doubled letters.
+
+A term is a word (one typo forgiven from :data:`FUZZY_MIN` letters on), ``stem*`` (a word
+starting with it), ``*part*`` (a word containing it, for Arabic and Persian words with
+attached pronouns), several words in a row (one other word may stand between them) or
+``a ... b`` (b anywhere later in the sentence, for German separable verbs: "bringt ... um");
+``!term`` is an exception ("schlage vor" is not hitting). A short term counts only in
+messages of its own language (Polish "on" is not English "on"); Arabizi and Finglish terms
+are also compared by their consonants. A negatable concept does not count when a negation
+word stands up to :data:`NEGATION_WINDOW` words before it in the same clause.
 
 A false alarm costs one extra screen; a miss can cost a life: where unsure, the rules give
 the one line of numbers on top of the normal answer rather than nothing.
@@ -27,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.knowledge.model import Crisis, CrisisRule, CrisisSignal, Knowledge
-from bot.textnorm import CYRILLIC_MARK, clauses, fold, loose_keys, part_min, prepare
+from bot.textnorm import CYRILLIC_MARK, clauses, consonants, fold, loose_keys, part_min, prepare
 
 FUZZY_MIN = 8
 STEM_MIN = 3
@@ -43,12 +47,19 @@ SHORT_MIN = 4
 NEIGHBOURS = {"ku": {"tr"}, "tr": {"ku"}, "ru": {"uk", "bg"}, "uk": {"ru"}, "bg": {"ru"}}
 # A short term in another script than the user's language counts all the same: "زوج" in a
 # message of a German user is Arabic, but "من" in a Persian user's message may be Persian.
+# Arabizi and Finglish are written with any vowels: their Latin terms are also compared by
+# consonants, in messages of users of these languages.
+SKELETON_LANGS = frozenset({"ar", "fa"})
 SCRIPTS = {"ar": "arab", "fa": "arab", "ru": "cyrl", "uk": "cyrl", "bg": "cyrl"}
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 # A word of a term as a message would be split into words ("m-a" is two), wildcards kept.
-_TERM_WORD = re.compile(r"\*?\w+\*?")
+_TERM_WORD = re.compile(r"\.\.\.|\*?\w+\*?")
+# "bringt ... um": the next word may follow anywhere later in the clause (German separable
+# verbs: "bringt er meine Familie um").
+GAP = "..."
+_GAP_ID = -1
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
 _PERSIAN_PREFIXES = frozenset({"مي", "نمي"})
 
@@ -111,7 +122,7 @@ class CrisisDetector:
         self._by_first: dict[int, list[_Term]] = {}
         self._negation: set[str] = set()
         self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
-        self._cache: dict[str, frozenset[int]] = {}
+        self._cache: dict[tuple[str, bool], frozenset[int]] = {}
         self._rules = [
             (rule, frozenset(rule.all), frozenset(rule.any), frozenset(rule.none))
             for rule in crisis.rules
@@ -135,16 +146,25 @@ class CrisisDetector:
 
     def _add_term(self, concept: str, lang: str, text: str) -> None:
         exception = text.startswith(EXCEPT)
-        words = _TERM_WORD.findall(prepare(text.removeprefix(EXCEPT)))
-        letters = sum(len(fold(w.strip(WILDCARD))) for w in words)
+        words = _TERM_WORD.findall(prepare(text.removeprefix(EXCEPT)).replace("…", GAP))
+        letters = sum(len(fold(w.strip(WILDCARD))) for w in words if w != GAP)
+        skeleton = lang in SKELETON_LANGS
         patterns = tuple(
-            ident for word in words for ident in self._patterns_for_word(word, fuzzy=not exception)
+            ident
+            for word in words
+            for ident in (
+                [_GAP_ID]
+                if word == GAP
+                else self._patterns_for_word(word, fuzzy=not exception, skeleton=skeleton)
+            )
         )
         if patterns:
             term = _Term(concept, text, patterns, exception, lang, letters)
             self._by_first.setdefault(patterns[0], []).append(term)
 
-    def _patterns_for_word(self, word: str, *, fuzzy: bool = True) -> list[int]:
+    def _patterns_for_word(
+        self, word: str, *, fuzzy: bool = True, skeleton: bool = False
+    ) -> list[int]:
         """One pattern id per word of a term ("m-a" is written as one word, one pattern)."""
         part = word.startswith(WILDCARD) and word.endswith(WILDCARD) and len(word) > 2
         prefix = not part and word.endswith(WILDCARD)
@@ -153,6 +173,8 @@ class CrisisDetector:
         forms = loose_keys(core, term=True) if core else frozenset()
         if part:  # a short part would be found inside too many ordinary words
             forms = frozenset(f for f in forms if len(f) >= part_min(f))
+        if skeleton and not part:  # Arabizi and Finglish vowels vary: "bidrebni", "bedrebni"
+            forms |= {k for f in forms if (k := consonants(f))}
         if not forms:
             return []
         if mode == "exact" and not fuzzy:
@@ -174,13 +196,16 @@ class CrisisDetector:
                         self._near.setdefault(near, []).append((ident, form))
         return [ident]
 
-    def _word_patterns(self, word: str) -> frozenset[int]:
+    def _word_patterns(self, word: str, *, skeleton: bool = False) -> frozenset[int]:
         """Every pattern one word of a message matches (cached: words repeat)."""
-        cached = self._cache.get(word)
+        cached = self._cache.get((word, skeleton))
         if cached is not None:
             return cached
         found: set[int] = set()
-        for form in loose_keys(word):
+        forms = loose_keys(word)
+        if skeleton:
+            forms |= {k for f in forms if (k := consonants(f))}
+        for form in forms:
             found |= self._exact.get(form, set())
             marked = form.startswith(CYRILLIC_MARK)
             for end in range(STEM_MIN + marked, len(form) + 1):
@@ -202,7 +227,7 @@ class CrisisDetector:
         result = frozenset(found)
         if len(self._cache) >= CACHE_MAX:
             self._cache.clear()
-        self._cache[word] = result
+        self._cache[(word, skeleton)] = result
         return result
 
     def _is_negation(self, word: str) -> bool:
@@ -215,7 +240,8 @@ class CrisisDetector:
         script = SCRIPTS.get(lang, "latn")
         for clause in clauses(text):
             words = _join_persian_prefixes(clause)
-            patterns = [self._word_patterns(w) for w in words]
+            skeleton = lang in SKELETON_LANGS
+            patterns = [self._word_patterns(w, skeleton=skeleton) for w in words]
             scripts = [
                 "arab" if _ARABIC.search(w) else "cyrl" if _CYRILLIC.search(w) else "latn"
                 for w in words
@@ -292,13 +318,19 @@ def _match_rest(term: tuple[int, ...], patterns: list[frozenset[int]], start: in
     """Where a term whose first word matched at ``start`` ends, or None if the rest does not
     follow (one other word may stand between two of its words)."""
     at = start
+    anywhere = False
     for ident in term[1:]:
-        for step in (1, 2):
+        if ident == _GAP_ID:
+            anywhere = True
+            continue
+        steps = range(1, len(patterns) - at) if anywhere else (1, 2)
+        for step in steps:
             if at + step < len(patterns) and ident in patterns[at + step]:
                 at += step
                 break
         else:
             return None
+        anywhere = False
     return at + 1
 
 

@@ -174,3 +174,16 @@ def part_min(form: str) -> int:
     if _ARABIC_SCRIPT.search(form):
         return 3
     return 4 if any(c.isdigit() for c in form) else 5  # Arabizi digits are rare elsewhere
+
+
+SKELETON_MARK = "~"
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+def consonants(key: str) -> str:
+    """The consonant skeleton of a Latin loose key ("bidrebni" → "~bdrbn"), or "" when too
+    short to tell words apart (fewer than three consonants) or not in Latin letters."""
+    if not key or not key.isascii():
+        return ""
+    skeleton = key[0] + _VOWELS.sub("", key[1:])
+    return SKELETON_MARK + skeleton if len(skeleton) >= 3 else ""

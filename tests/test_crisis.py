@@ -291,6 +291,8 @@ def test_negation_and_exceptions_cover_only_their_words(
         ("bg", "zakliu4i me v apartamenta", "violence"),  # Bulgarian chat: 4 for ч
         ("fa", "mikham bemiram", "suicide"),  # Finglish
         ("fa", "شوهرم منو می زنه", "violence"),  # Persian prefix written apart
+        ("ar", "zawji bidrib", "violence"),  # Arabizi vowels: "bidreb" by its consonants
+        ("de", "er sagt er bringt meine ganze familie um", "threat"),  # "bringt ... um"
     ],
 )
 def test_chat_spellings_are_understood(
@@ -312,6 +314,22 @@ def test_chat_spellings_are_understood(
 )
 def test_loose_keys_meet_chat_spellings(word: str, same: str) -> None:
     assert keys(word, term=True) & keys(same)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mein sohn hat blaue flecken vom fußball",  # bruises, but nobody hurt him
+        "my son kicks the ball",
+        "mein mann nimmt die kinder mit in den urlaub",  # taking the children, no threat
+        "mama ist gestern gestürzt, welcher arzt macht hausbesuche",  # a routine question
+    ],
+)
+def test_everyday_words_near_danger_words_do_not_raise_the_screen(
+    detector: CrisisDetector, text: str
+) -> None:
+    signal = detector.detect(text, "en" if text.startswith("my") else "de")
+    assert signal is None or not signal.sure, detector.concepts(text)
 
 
 def test_a_child_in_danger_wins_over_violence(detector: CrisisDetector) -> None:

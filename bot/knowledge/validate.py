@@ -405,6 +405,8 @@ class _Checker:
     def term(self, where: Where, concept: str, lang: str, term: str) -> None:
         """One term: letters enough, and '*' only at a word's start and end."""
         for word in term.split():
+            if word in ("...", "…"):  # "bringt ... um": any words between
+                continue
             core = word.strip("*")
             letters = sum(len(fold(w)) for w in tokens(core))
             part = word.startswith("*")
