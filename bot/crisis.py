@@ -35,7 +35,7 @@ from bot.textnorm import CYRILLIC_MARK, clauses, consonants, fold, loose_keys, p
 
 FUZZY_MIN = 8
 STEM_MIN = 3
-NEGATION_WINDOW = 2
+NEGATION_WINDOW = 3
 # Words longer than this are not searched for parts (a pasted link, a long number).
 PART_MAX = 30
 CACHE_MAX = 8_192
@@ -59,9 +59,10 @@ _TERM_WORD = re.compile(r"\.\.\.|\*?\w+\*?")
 # "bringt ... um": the next word may follow anywhere later in the clause (German separable
 # verbs: "bringt er meine Familie um").
 GAP = "..."
+GAP_MAX = 8  # words a "..." may stand for
 _GAP_ID = -1
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
-_PERSIAN_PREFIXES = frozenset({"مي", "نمي"})
+_PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
 
 
 def _deletions(word: str) -> set[str]:
@@ -120,7 +121,6 @@ class CrisisDetector:
         # One typo: every form with one letter deleted → (pattern, form) pairs.
         self._near: dict[str, list[tuple[int, str]]] = {}
         self._by_first: dict[int, list[_Term]] = {}
-        self._negation: set[str] = set()
         self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
         self._cache: dict[tuple[str, bool], frozenset[int]] = {}
         self._rules = [
@@ -131,7 +131,6 @@ class CrisisDetector:
         self._negation_words: set[str] = set()
         for words in crisis.negation.values():
             for word in words:
-                self._negation |= loose_keys(word)
                 self._negation_words |= {fold(w, translit=False) for w in _words(word)}
                 self._negation_words |= {prepare(w) for w in _words(word)}
         for concept in crisis.concepts.values():
@@ -230,9 +229,6 @@ class CrisisDetector:
         self._cache[(word, skeleton)] = result
         return result
 
-    def _is_negation(self, word: str) -> bool:
-        return word in self._negation_words
-
     def concepts(self, text: str, lang: str = "de") -> dict[str, str]:
         """The concepts ``text`` (written by a user of ``lang``) mentions, with their words."""
         seen: dict[str, str] = {}
@@ -246,15 +242,13 @@ class CrisisDetector:
                 "arab" if _ARABIC.search(w) else "cyrl" if _CYRILLIC.search(w) else "latn"
                 for w in words
             ]
-            negation = [
-                self._is_negation(w) or self._is_negation(fold(w, translit=False)) for w in words
-            ]
+            negation = [w in self._negation_words for w in words]
             negated = [any(negation[max(0, i - NEGATION_WINDOW) : i]) for i in range(len(words))]
             found: list[tuple[_Term, int, int]] = []
             for start, ids in enumerate(patterns):
                 for ident in ids:
                     for term in self._by_first.get(ident, ()):
-                        end = _match_rest(term.patterns, patterns, start)
+                        end = _match_rest(term.patterns, patterns, start, negation)
                         if end is not None:
                             found.append((term, start, end))
             excepted = {
@@ -314,21 +308,28 @@ def scope(lang: str) -> frozenset[str]:
     return frozenset({lang, *NEIGHBOURS.get(lang, set())})
 
 
-def _match_rest(term: tuple[int, ...], patterns: list[frozenset[int]], start: int) -> int | None:
+def _match_rest(
+    term: tuple[int, ...], patterns: list[frozenset[int]], start: int, negation: list[bool]
+) -> int | None:
     """Where a term whose first word matched at ``start`` ends, or None if the rest does not
-    follow (one other word may stand between two of its words)."""
+    follow (one other word may stand between two of its words, any after ``...``, but never
+    a negation word: "I am not in danger" is not "I am in danger")."""
     at = start
     anywhere = False
     for ident in term[1:]:
         if ident == _GAP_ID:
             anywhere = True
             continue
-        steps = range(1, len(patterns) - at) if anywhere else (1, 2)
+        steps = range(1, min(len(patterns) - at, GAP_MAX + 1)) if anywhere else (1, 2)
         for step in steps:
-            if at + step < len(patterns) and ident in patterns[at + step]:
+            if at + step >= len(patterns) or any(negation[at + 1 : at + step]):
+                break
+            if ident in patterns[at + step]:
                 at += step
                 break
         else:
+            return None
+        if ident not in patterns[at]:
             return None
         anywhere = False
     return at + 1
@@ -341,7 +342,7 @@ def _words(text: str) -> list[str]:
 def _join_persian_prefixes(words: Iterable[str]) -> list[str]:
     joined: list[str] = []
     for word in words:
-        if joined and fold(joined[-1]) in _PERSIAN_PREFIXES:
+        if joined and joined[-1] in _PERSIAN_PREFIXES:
             joined[-1] += word
         else:
             joined.append(word)
