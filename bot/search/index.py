@@ -38,7 +38,9 @@ PREFIX_SIMILARITY = 0.7
 # The fields that say what an entry is about (the others are running text).
 ABOUT_FIELDS = frozenset({"title", "keywords", "name"})
 # A keyword phrase of several words found whole in the query earns this share of its weight.
+# A "keyword" of more than PHRASE_MAX words is a sentence: its words count one by one.
 PHRASE_BONUS = 0.5
+PHRASE_MAX = 6
 
 
 def stemmer_for(lang: str) -> Stemmer.Stemmer | None:
@@ -59,13 +61,20 @@ class Phrase:
     words: tuple[frozenset[str], ...]
     bonus: float
 
-    def found_in(self, terms: set[str]) -> bool:
-        """Whether every word of the phrase is among a query's matched index terms."""
-        return all(not word.isdisjoint(terms) for word in self.words)
+    def words_in(self, terms: set[str]) -> int:
+        """How many words of the phrase are among a query's matched index terms."""
+        found = 0
+        for word in self.words:
+            if not word.isdisjoint(terms):
+                found += 1
+        return found
 
-    def mostly_in(self, terms: set[str]) -> bool:
-        """Whether two words or more, and at least half of them, are among ``terms``."""
-        found = sum(not word.isdisjoint(terms) for word in self.words)
+    def whole(self, found: int) -> bool:
+        """Whether ``found`` words are the whole phrase (it earns its bonus)."""
+        return found == len(self.words)
+
+    def mostly(self, found: int) -> bool:
+        """Whether ``found`` words are two or more, and at least half of the phrase."""
         return found >= 2 and 2 * found >= len(self.words)
 
 
@@ -83,8 +92,8 @@ class LanguageIndex:
     about: dict[str, set[int]] = field(default_factory=dict)
     grams: dict[str, list[str]] = field(default_factory=dict)
     gram_count: dict[str, int] = field(default_factory=dict)
-    # keyword phrases of two or more words, under each index term of each of their words
-    phrases: dict[str, list[Phrase]] = field(default_factory=dict)
+    # each entry's keyword phrases of two to PHRASE_MAX words
+    phrases: dict[int, list[Phrase]] = field(default_factory=dict)
     _stems: dict[str, str] = field(default_factory=dict)
     _terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -195,7 +204,8 @@ class Builder:
             # A phrase word is matched by the same index terms as the word alone (its stem,
             # itself, its umlaut spellings), so the query finds the phrase as it finds words.
             phrases = [tuple(frozenset(terms(w)) for w in tokens(p)) for p in text.split(",")]
-            self.keywords.append((doc, [p for p in phrases if len(p) > 1], weight))
+            longer = [p for p in phrases if 1 < len(p) <= PHRASE_MAX]
+            self.keywords.append((doc, longer, weight))
             # What an entry is about: its one-word keywords; a word of a longer keyword
             # ("Platz" of "Platz im Frauenhaus") only together with the rest of it.
             for phrase in phrases:
@@ -236,7 +246,6 @@ class Builder:
             for words in phrases:
                 idf = sum(max(index.idf.get(t, 0.0) for t in word) for word in words)
                 phrase = Phrase(doc, words, PHRASE_BONUS * weight * idf)
-                for term in frozenset().union(*words):
-                    index.phrases.setdefault(term, []).append(phrase)
+                index.phrases.setdefault(doc, []).append(phrase)
         self.fields.clear()
         return index
