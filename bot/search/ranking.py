@@ -11,6 +11,7 @@ topic's own numbers and keeps as an unmet need.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -264,7 +265,7 @@ class SearchIndex:
         credited: dict[int, set[int]] = {}
         # Only the best entries so far can end near the top: in a directory of thousands,
         # checking every entry's phrases would cost more than all the rest.
-        best = sorted(scores, key=scores.__getitem__, reverse=True)[:PHRASE_CANDIDATES]
+        best = heapq.nlargest(PHRASE_CANDIDATES, scores, key=scores.__getitem__)
         for index in indexes:
             terms = set().union(*(match.terms[index.lang] for match in found))
             for doc in best:
