@@ -214,3 +214,37 @@ def test_every_csv_cell_is_quoted_and_inert_whatever_the_delimiter() -> None:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
             for cell in row:
                 assert not cell.strip().startswith(("=", "+", "@")), (delimiter, cell)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("de", "Ihre Sprachwahl wird gelöscht, wenn Sie Lotse 30 Tage nicht benutzt haben"),
+        ("en", "Your language choice is deleted when you have not used Lotse for 30 days"),
+        ("ru", "Выбранный язык удаляется, если вы не пользовались Lotse 30 дней"),
+    ],
+)
+def test_privacy_says_how_long_the_language_choice_is_kept(lang: str, expected: str) -> None:
+    from bot.config import PROJECT_ROOT
+    from bot.i18n import Catalogs
+    from bot.knowledge import load_knowledge
+    from bot.runtime import make_engine
+    from tests.conftest import TODAY
+
+    knowledge, _ = load_knowledge(MINI, TODAY)
+    engine = make_engine(
+        knowledge, Catalogs.load(PROJECT_ROOT / "locales"), lambda: TODAY, retention_days=30
+    )
+    assert expected in engine.privacy(engine.ctx(lang)).screen.text
+
+
+def test_staff_cli_names_a_broken_database(tmp_path: Path) -> None:
+    broken = tmp_path / "lotse.sqlite3"
+    broken.write_bytes(b"no database here " * 100)
+    out = io.StringIO()
+    code = staff_main(
+        ["feedback", "report"], {"knowledge": str(MINI), "db": str(broken), "min_group": "5"}, out
+    )
+    assert code == 1
+    assert str(broken) in out.getvalue()
+    assert "restore it from the backup" in out.getvalue()

@@ -176,7 +176,7 @@ class _Reader:
             self.problem(
                 rel, 0, "-",
                 f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} "
-                "(knowledge/README.md); split it or remove what does not belong there",
+                "(README.md, Editing the content); split it or remove what does not belong there",
             )  # fmt: skip
             return None
         try:
