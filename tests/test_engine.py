@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot import payloads as pl
@@ -379,3 +381,48 @@ def test_danger_in_typed_text_comes_before_search(mini_engine: Engine) -> None:
     assert text.startswith("Lotse\n🆘 Hilfe sofort, Tag und Nacht")
     assert "116 016" in text
     assert reply.need is None
+
+
+# -- help in your language: the services that speak the reader's language come first ---------
+
+
+def _service_names(engine: Engine, lang: str, node_id: str) -> list[str]:
+    screen = engine.press(Ctx(lang, TODAY), pl.node(node_id)).screen
+    names = {s.name for s in engine.knowledge.services.values()}
+    # Right-to-left screens isolate Latin names with invisible marks: compare without them.
+    bare = (label.translate(dict.fromkeys(range(0x2066, 0x206A))) for label in labels(screen))
+    shown = (label.removeprefix("☎️ ") for label in bare)
+    return [name for name in shown if name in names]
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "tr", "ar", "fa", "pl", "ku", "ro", "bg", "en"])
+def test_services_that_speak_the_readers_language_come_first(engine: Engine, lang: str) -> None:
+    node = engine.knowledge.nodes["sprachen"]
+    assert node.by_language
+    shown = _service_names(engine, lang, "sprachen")
+    by_name = {s.name: s for s in engine.knowledge.services.values()}
+    speaks = [lang in by_name[name].languages for name in shown]
+    assert any(speaks), f"nothing on the language screen speaks {lang}"
+    # every service that speaks the language is above every one that does not
+    assert speaks == sorted(speaks, reverse=True), shown
+    assert len(shown) == len(node.services)
+
+
+def test_german_readers_see_the_language_screen_in_the_knowledge_order(engine: Engine) -> None:
+    node = engine.knowledge.nodes["sprachen"]
+    names = [engine.knowledge.services[s].name for s in node.services]
+    assert _service_names(engine, "de", "sprachen") == names
+
+
+def test_the_language_screen_says_when_nothing_speaks_the_readers_language(
+    engine: Engine,
+) -> None:
+    node = engine.knowledge.nodes["sprachen"]
+    only_german = dataclasses.replace(node, services=("telefonseelsorge",))
+    nodes = {**engine.knowledge.nodes, "sprachen": only_german}
+    knowledge = dataclasses.replace(engine.knowledge, nodes=nodes)
+    lonely = Engine(knowledge, engine.catalogs, lambda: TODAY)
+    text = plain(lonely.press(Ctx("en", TODAY), pl.node("sprachen")).screen.text)
+    assert "None of these lists English yet" in text
+    text = plain(engine.press(Ctx("en", TODAY), pl.node("sprachen")).screen.text)
+    assert "These speak English: they are at the top." in text

@@ -785,6 +785,9 @@ class Engine:
             if node.by_town and town:
                 name = self.knowledge.towns[town].name
                 parts.append("📍 " + escape(t("Your town: {town}", town=name)))
+            if node.by_language and t.lang != SOURCE:
+                services, note = self._speaking_first(t, services)
+                parts.append("🗣 " + escape(note))
             if services:
                 parts.append(escape(t("Tap a service for phone, address and opening hours:")))
             rows.extend(
@@ -801,6 +804,20 @@ class Engine:
         back = pl.node(parent, town) if parent and parent != ROOT else pl.MAIN
         rows.append(self._nav(t, back))
         return Screen("\n\n".join(parts), tuple(rows), place=here)
+
+    def _speaking_first(self, t: Translator, services: list[Service]) -> tuple[list[Service], str]:
+        """The services that speak the reader's language first, and a line that says so."""
+        speaking = [s for s in services if t.lang in s.languages]
+        language = _language_name(t.lang, t.lang)
+        if not speaking:
+            note = t(
+                "None of these lists {language} yet. The integration office can help you "
+                "find someone who speaks it.",
+                language=language,
+            )
+            return services, note
+        note = t("These speak {language}: they are at the top.", language=language)
+        return [*speaking, *(s for s in services if s not in speaking)], note
 
     def _town_rows(self, node: Node) -> Iterable[tuple[Button, ...]]:
         buttons = [

@@ -55,8 +55,8 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none"})
 NODE_FIELDS = frozenset(
     {
-        "id", "title", "text", "children", "services", "by_town", "keywords", "icon",
-        "visible_until", "women", "emergency", "contact", "fallback", "sources",
+        "id", "title", "text", "children", "services", "by_town", "by_language", "keywords",
+        "icon", "visible_until", "women", "emergency", "contact", "fallback", "sources",
     }
 )  # fmt: skip
 
@@ -372,6 +372,7 @@ class _Reader:
             children=self.strings(entry, "children"),
             services=self.strings(entry, "services"),
             by_town=bool(self.get(entry, "by_town", bool, False)),
+            by_language=bool(self.get(entry, "by_language", bool, False)),
             keywords=self.get(entry, "keywords", str, ""),
             icon=self.get(entry, "icon", str, ""),
             visible_until=self.get(entry, "visible_until", dt.date),

@@ -119,6 +119,8 @@ class Node:
     children: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     by_town: bool = False
+    # Services that speak the reader's language come first (the "help in your language" node).
+    by_language: bool = False
     keywords: str = ""
     icon: str = ""
     visible_until: dt.date | None = None
