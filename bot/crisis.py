@@ -6,7 +6,7 @@ and *rules* that combine them ("child" and "hit" → a child in danger, sure). E
 language's terms are checked whatever language the user chose: people in panic write as
 they can, and mix languages.
 
-Words are compared by loose keys (:func:`bot.textnorm.loose_keys`) that forgive how people
+Words are compared by loose keys (:func:`bot.text.norm.loose_keys`) that forgive how people
 type on a phone: no case or diacritics, Cyrillic in Latin letters ("ubyu" is "убью"),
 Arabizi digits ("3" for ع, "7" for ح, "5" for خ), Bulgarian chat digits ("4" for ч, "6" for
 ш, "q" for я), German umlauts as ae/oe/ue, w/v, j/y/i, doubled letters.
@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.knowledge.model import Crisis, CrisisRule, CrisisSignal, Knowledge
-from bot.textnorm import CYRILLIC_MARK, clauses, consonants, fold, loose_keys, part_min, prepare
+from bot.text.norm import CYRILLIC_MARK, clauses, consonants, fold, loose_keys, part_min, prepare
 
 FUZZY_MIN = 8
 STEM_MIN = 3

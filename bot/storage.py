@@ -29,7 +29,7 @@ import aiosqlite
 
 from bot.errors import StorageError
 from bot.salts import Salts, resolve
-from bot.scrub import scrub
+from bot.text.scrub import scrub
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
 MIGRATIONS: tuple[str, ...] = (

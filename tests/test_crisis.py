@@ -13,7 +13,7 @@ from bot.crisis import CrisisDetector
 from bot.i18n import LANGUAGES
 from bot.knowledge.model import ERROR, WARNING, CrisisKind, CrisisSignal, Knowledge
 from bot.knowledge.validate import validate
-from bot.textnorm import loose_keys as keys
+from bot.text.norm import loose_keys as keys
 from tests.conftest import MINI, TODAY
 
 # What people type in panic: each must open the emergency screen with this kind.

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot import payloads as pl
+from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Need, Screen, Venue, plain
 from bot.knowledge.model import CrisisKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import payloads as pl
+from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Screen, plain
 from bot.knowledge.model import Knowledge

@@ -18,8 +18,8 @@ import pytest
 from telegram import Bot, Update
 from telegram.ext import TypeHandler
 
-from bot import payloads as pl
 from bot.config import Settings
+from bot.engine import payloads as pl
 from bot.engine.flow import Engine
 from bot.engine.screens import Contact, plain
 from bot.knowledge.model import ERROR, CrisisKind, Knowledge

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scrub import scrub
+from bot.text.scrub import scrub
 
 CASES = [
     # German

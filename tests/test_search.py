@@ -12,7 +12,7 @@ from benchmarks.bench_search import QUERIES, evaluate, load_queries
 from bot.i18n import LANGUAGES, Catalogs
 from bot.knowledge.model import Knowledge
 from bot.search import Hit, SearchIndex
-from bot.textnorm import fold, tokens, umlaut_variant
+from bot.text.norm import fold, tokens, umlaut_variant
 from tests.conftest import TODAY
 
 # Top-3 accuracy on the search author's own queries (search_queries.yaml; the independent

@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from benchmarks.bench_search import INDEPENDENT, Query, evaluate, load_queries
-from bot import payloads as pl
+from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Need
 from bot.i18n import Catalogs

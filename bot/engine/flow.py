@@ -1,7 +1,7 @@
 """Pure decision-tree engine: (who, what they pressed or typed) → Screen. No I/O, no Telegram.
 
 The engine never remembers anything between calls: the place a user is at travels in the
-buttons' payloads (bot.payloads), the chosen language comes in with the context.
+buttons' payloads (bot.engine.payloads), the chosen language comes in with the context.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote_plus
 
 from babel import Locale, UnknownLocaleError
 
-from bot import payloads as pl
+from bot.engine import payloads as pl
 from bot.engine.screens import (
     Attachment,
     Button,

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
-from bot import payloads
-from bot.i18n import LANGUAGES
+from bot.engine import payloads
+from bot.i18n.languages import LANGUAGES
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import (
     AREAS,
@@ -38,7 +38,7 @@ from bot.knowledge.model import (
     Service,
     Where,
 )
-from bot.textnorm import fold, loose_keys, part_min, tokens
+from bot.text.norm import fold, loose_keys, part_min, tokens
 
 # Room left for the header, notes and longer translations within Telegram's 4096 characters.
 TEXT_MAX = 3500

@@ -1,7 +1,7 @@
 """The inverted index of one language: terms, BM25F postings, fuzzy look-up. Pure; no I/O.
 
 Words are stemmed with Snowball where it has the language (PyStemmer), folded (see
-:mod:`bot.textnorm`) and looked up exactly; a word that is not found exactly is matched to the
+:mod:`bot.text.norm`) and looked up exactly; a word that is not found exactly is matched to the
 nearest indexed words by character trigrams and edit distance (typos, missing letters,
 transliterations, German compounds), above a similarity threshold so that gibberish finds
 nothing.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import Stemmer
 from babel import Locale, UnknownLocaleError
 
-from bot.textnorm import fold, tokens, trigrams, umlaut_variant
+from bot.text.norm import fold, tokens, trigrams, umlaut_variant
 
 # BM25 saturation and length normalisation, per field.
 K1 = 1.2

@@ -19,7 +19,7 @@ import stop_words
 
 from bot.knowledge.model import Town
 from bot.search.index import LanguageIndex, edit_similarity
-from bot.textnorm import fold, tokens
+from bot.text.norm import fold, tokens
 
 # A German compound that is not indexed ("Kinderarzt") is split into indexed parts, each of
 # at least COMPOUND_PART letters.

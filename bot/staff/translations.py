@@ -29,9 +29,7 @@ from bot.i18n import (
     load_language,
     placeholders,
 )
-from bot.i18n import (
-    knowledge_messages as content_messages,
-)
+from bot.i18n.extract import knowledge_messages as content_messages
 from bot.knowledge.model import Knowledge
 
 KEYWORDS = {"t": None, "plural": (1, 2)}

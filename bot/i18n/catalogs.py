@@ -1,5 +1,5 @@
-"""Languages: gettext catalogs compiled in memory, locale negotiation, bidi isolation, and the
-Babel extractor that pulls the German texts out of the knowledge YAML. Pure; no Telegram.
+"""Gettext catalogs compiled in memory, locale negotiation and bidi isolation. Pure; no
+Telegram, and nothing from the knowledge layer (the extractor is :mod:`bot.i18n.extract`).
 
 Two domains per language under ``locales/<lang>/LC_MESSAGES/``:
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from babel import Locale
 from babel.core import negotiate_locale as babel_negotiate
@@ -25,13 +25,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot.errors import CatalogError
+from bot.i18n.languages import ALIASES, LANGUAGES, RTL, SOURCE
 
-SOURCE = "de"
-# The order of the language picker: German first, then by the number of speakers in the county.
-LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk", "pl", "fa", "ku", "ro", "bg")
-RTL = frozenset({"ar", "fa"})
-# Telegram codes that Babel cannot negotiate by itself.
-ALIASES = {"kmr": "ku", "prs": "fa", "pes": "fa", "ua": "uk", "iw": "he"}
 UI_DOMAIN = "messages"
 KNOWLEDGE_DOMAIN = "knowledge"
 DRAFT_MARK = "draft"
@@ -294,34 +289,3 @@ class Translator:
         if entry.fuzzy or entry.msgid != german:
             self.outdated = True
         return entry.strings[0]
-
-
-def knowledge_messages(knowledge: Any) -> Iterator[tuple[str, str, str, int]]:
-    """Every translatable text of the knowledge: (msgctxt, German text, file, line)."""
-    for node in knowledge.nodes.values():
-        for name in ("title", "text", "keywords"):
-            value = getattr(node, name)
-            if value:
-                yield f"node:{node.id}:{name}", value, node.where.file, node.where.line
-    for service in knowledge.services.values():
-        for name in ("offers", "for_whom", "cost", "hours"):
-            value = getattr(service, name)
-            if value:
-                yield f"service:{service.id}:{name}", value, service.where.file, service.where.line
-
-
-def extract_knowledge(
-    fileobj: IO[bytes],
-    keywords: object,
-    comment_tags: object,
-    options: Mapping[str, Any],
-) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
-    """Babel extraction method for ``knowledge/*.yaml`` (see ``babel.cfg``)."""
-    from bot.knowledge.loader import read_knowledge
-
-    path = Path(getattr(fileobj, "name", "")).resolve()
-    source = read_knowledge(path.parent)
-    for context, text, file, line in knowledge_messages(source.knowledge):
-        if Path(file).name == path.name:
-            # No line numbers in the catalogs: they would change all of them on every edit.
-            yield line, "pgettext", (context, text), [f"{context} ({Path(file).name})"]
