@@ -277,6 +277,25 @@ def test_negation_and_exceptions_cover_only_their_words(
 @pytest.mark.parametrize(
     ("lang", "text", "kind"),
     [
+        # Kurdish "ne" (not) is colloquial German "eine" and an English typo: it hides nothing
+        ("de", "er hat mich ne stunde lang geschlagen", "violence"),
+        ("en", "ne he hit me again", "violence"),
+        # ... but negates where the clause is written in a language that negates with it
+        ("de", "sotul meu nu ma bate", None),  # Romanian typed by a German user
+        ("ro", "nu ma mai bate", None),
+        ("de", "ich bin nicht in gefahr", None),
+        ("en", "он не бьет меня", None),  # Cyrillic "не" negates in any Cyrillic language
+    ],
+)
+def test_negation_counts_only_in_the_language_it_belongs_to(
+    detector: CrisisDetector, lang: str, text: str, kind: str | None
+) -> None:
+    assert kind_of(detector.detect(text, lang)) == kind
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
         ("de", "SCHLÄGT MICH", "violence"),  # case
         ("de", "schlaegt mich", "violence"),  # ae for ä
         ("de", "er schlagt mich", "violence"),  # umlaut dropped

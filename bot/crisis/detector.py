@@ -1,0 +1,175 @@
+"""Crisis detection: does a message signal acute danger, and how sure are we? Pure; no I/O.
+
+What counts lives in ``knowledge/crisis.yaml`` (schema and examples: knowledge/README.md):
+*concepts* (words of one meaning in every language: "hit", "child", "kill", "goodbye"),
+and *rules* that combine them ("child" and "hit" → a child in danger, sure). Every
+language's terms are checked whatever language the user chose: people in panic write as
+they can, and mix languages; short terms and negation words only in the languages the
+message is written in (:mod:`bot.crisis.language`).
+
+Words are compared by loose keys (:func:`bot.text.norm.loose_keys`) that forgive how people
+type on a phone: no case or diacritics, Cyrillic in Latin letters ("ubyu" is "убью"),
+Arabizi digits ("3" for ع, "7" for ح, "5" for خ), Bulgarian chat digits ("4" for ч, "6" for
+ш, "q" for я), German umlauts as ae/oe/ue, w/v, j/y/i, doubled letters; terms are compiled
+by :mod:`bot.crisis.terms`. A negatable concept does not count when a negation word stands
+up to :data:`NEGATION_WINDOW` words before it in the same clause.
+
+A false alarm costs one extra screen; a miss can cost a life: where unsure, the rules give
+the one line of numbers on top of the normal answer rather than nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.crisis.language import SCRIPTS, Negation, scope, script
+from bot.crisis.terms import GAP_ID, SKELETON_LANGS, Term, TermIndex
+from bot.knowledge.model import Crisis, CrisisRule, CrisisSignal, Knowledge
+from bot.text.norm import clauses
+
+NEGATION_WINDOW = 3
+GAP_MAX = 8  # words a "..." may stand for
+# Terms of fewer letters ("on", "ev", "man") count only in messages of their own language
+# and its neighbours; in another script than the user's language they count all the same:
+# "زوج" in a message of a German user is Arabic.
+SHORT_MIN = 4
+# Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
+_PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """Why a message got a signal: the rule that held and the concepts it saw (with words)."""
+
+    rule: CrisisRule
+    concepts: dict[str, str]
+
+
+class CrisisDetector:
+    """Recognises messages that signal acute danger, in any of the knowledge's languages."""
+
+    def __init__(self, crisis: Crisis) -> None:
+        self.crisis = crisis
+        self._terms = TermIndex()
+        self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
+        self._rules = [
+            (rule, frozenset(rule.all), frozenset(rule.any), frozenset(rule.none))
+            for rule in crisis.rules
+        ]
+        self._negation = Negation(crisis.negation)
+        for concept in crisis.concepts.values():
+            for lang, terms in concept.terms.items():
+                for text in terms:
+                    self._terms.add(concept.name, lang, text)
+
+    @classmethod
+    def build(cls, knowledge: Knowledge) -> CrisisDetector:
+        """Compile the concepts and rules of ``knowledge`` (knowledge/crisis.yaml)."""
+        return cls(knowledge.crisis)
+
+    def concepts(self, text: str, lang: str = "de") -> dict[str, str]:
+        """The concepts ``text`` (written by a user of ``lang``) mentions, with their words."""
+        seen: dict[str, str] = {}
+        near = scope(lang)
+        own_script = SCRIPTS.get(lang, "latn")
+        skeleton = lang in SKELETON_LANGS
+        for clause in clauses(text):
+            words = _join_persian_prefixes(clause)
+            patterns = [self._terms.lookup(w, skeleton=skeleton) for w in words]
+            negation = self._negation.marks(words, lang)
+            negated = [any(negation[max(0, i - NEGATION_WINDOW) : i]) for i in range(len(words))]
+            found: list[tuple[Term, int, int]] = []
+            for start, ids in enumerate(patterns):
+                for ident in ids:
+                    for term in self._terms.by_first.get(ident, ()):
+                        end = _match_rest(term.patterns, patterns, start, negation)
+                        if end is not None:
+                            found.append((term, start, end))
+            excepted = {
+                (term.concept, at)
+                for term, start, end in found
+                if term.exception
+                for at in range(start, end)
+            }
+            for term, start, end in found:
+                if term.exception or term.concept in seen:
+                    continue
+                if (
+                    term.letters < SHORT_MIN
+                    and term.lang not in near
+                    and script(words[start]) in ("latn", own_script)
+                ):
+                    continue
+                if any((term.concept, at) in excepted for at in range(start, end)):
+                    continue
+                if term.concept in self._negatable and negated[start]:
+                    continue
+                seen[term.concept] = " ".join(words[start:end])
+        return seen
+
+    def explain(self, text: str, lang: str = "de") -> Found | None:
+        """The rule that decides ``text`` and the concepts it saw, or None."""
+        seen = self.concepts(text, lang)
+        if not seen:
+            return None
+        present = seen.keys()
+        first: CrisisRule | None = None
+        for rule, needed, one_of, none_of in self._rules:
+            if (
+                needed <= present
+                and (not one_of or not one_of.isdisjoint(present))
+                and none_of.isdisjoint(present)
+            ):
+                if rule.sure:
+                    return Found(rule, seen)
+                first = first or rule
+        return Found(first, seen) if first else None
+
+    def detect(self, text: str, lang: str) -> CrisisSignal | None:
+        """The kind of acute danger ``text`` signals and whether it is sure, or None.
+
+        Args:
+            text: the user's message, in any language and script.
+            lang: the user's language: every language's terms count, short ones and
+                negation words only in the languages the message is written in.
+        """
+        found = self.explain(text, lang)
+        return CrisisSignal(found.rule.kind, found.rule.sure) if found else None
+
+
+def _match_rest(
+    term: tuple[int, ...], patterns: list[frozenset[int]], start: int, negation: list[bool]
+) -> int | None:
+    """Where a term whose first word matched at ``start`` ends, or None if the rest does not
+    follow (one other word may stand between two of its words, any after ``...``, but never
+    a negation word: "I am not in danger" is not "I am in danger")."""
+    at = start
+    anywhere = False
+    for ident in term[1:]:
+        if ident == GAP_ID:
+            anywhere = True
+            continue
+        steps = range(1, min(len(patterns) - at, GAP_MAX + 1)) if anywhere else (1, 2)
+        for step in steps:
+            if at + step >= len(patterns) or any(negation[at + 1 : at + step]):
+                break
+            if ident in patterns[at + step]:
+                at += step
+                break
+        else:
+            return None
+        if ident not in patterns[at]:
+            return None
+        anywhere = False
+    return at + 1
+
+
+def _join_persian_prefixes(words: Iterable[str]) -> list[str]:
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1] in _PERSIAN_PREFIXES:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
