@@ -5,12 +5,15 @@
     LotseError                 base of everything below
     ├── ConfigError            a setting is missing or malformed (names the variable)
     ├── KnowledgeError         knowledge/ has errors; carries every Problem found
-    ├── StorageError           the database file cannot be opened at all (names the file)
+    ├── StorageError           the database cannot be opened at all (names file or server)
+    ├── DatabaseFault          the database failed during use (locked, full, server gone);
+    │                          the driver's error is the cause; the next statement retries
     ├── CatalogError           a gettext catalog cannot be read (names file and line)
     └── FlyerError             a flyer cannot be made as asked (unknown topic, too many …)
 
-sqlite3's own errors during use are not wrapped (aiosqlite re-raises them as they are);
-telegram's errors stay inside ``bot.tg``.
+The storage backends turn their driver's errors during use (sqlite3, asyncpg) into
+``DatabaseFault``, so a shell catches one thing whichever database runs; telegram's errors
+stay inside ``bot.tg``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,11 @@ class KnowledgeError(LotseError):
 
 
 class StorageError(LotseError):
-    """The database file is missing its folder, is a folder, or is not a readable database."""
+    """The database cannot be opened: a folder, an unreadable file, an unreachable server."""
+
+
+class DatabaseFault(LotseError):
+    """A statement failed during use (locked, disk full, server restarted); nothing committed."""
 
 
 class CatalogError(LotseError):

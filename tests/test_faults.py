@@ -22,14 +22,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.errors import DatabaseFault
 from bot.runtime import Core, build_core
+from bot.storage.backend import Backend
 from bot.tg.app import App, build_application
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
 from tests.fakes import FakeBotApi, FakeUser
@@ -289,7 +290,7 @@ async def test_a_locked_database_gets_an_apology_and_menus_keep_working(
         menu = await open_on_herten(bot, user)
         storage = bot.app.bot_data["lotse"].storage
         # The default 5 s busy timeout would only make this test slow.
-        await storage.db.execute("PRAGMA busy_timeout = 100")
+        await storage.backend.execute("PRAGMA busy_timeout = 100")
         blocker = sqlite3.connect(bot.settings.db_path, timeout=0)
         try:
             blocker.execute("BEGIN EXCLUSIVE")
@@ -321,7 +322,7 @@ async def test_feedback_is_stored_again_once_the_lock_is_gone(tmp_path: Path, co
     async with lotse(tmp_path, core) as bot:
         user = bot.user(6002)
         menu = await open_on_herten(bot, user)
-        await bot.app.bot_data["lotse"].storage.db.execute("PRAGMA busy_timeout = 100")
+        await bot.app.bot_data["lotse"].storage.backend.execute("PRAGMA busy_timeout = 100")
         # A failed write must not leave the connection in a transaction with an old snapshot.
         blocker = sqlite3.connect(bot.settings.db_path, timeout=0)
         try:
@@ -340,7 +341,7 @@ async def test_feedback_is_stored_again_once_the_lock_is_gone(tmp_path: Path, co
         assert bot.rows("SELECT node_id, town FROM ratings") == [("pflegegrad", "marl")]
 
 
-async def fill(db: aiosqlite.Connection) -> int:
+async def fill(db: Backend) -> int:
     """Insert rating rows until the database is full; how many fitted."""
     for filled in range(100_000):
         try:
@@ -348,8 +349,7 @@ async def fill(db: aiosqlite.Connection) -> int:
                 "INSERT INTO ratings (day, node_id, service_id, topic, helpful, lang, town) "
                 "VALUES ('2026-11-18', 'pflegegrad', NULL, 'pflege', 1, 'de', 'herten')"
             )
-            await db.commit()
-        except sqlite3.OperationalError as exc:
+        except DatabaseFault as exc:
             if "full" not in str(exc):
                 raise
             return filled
@@ -363,16 +363,12 @@ async def test_a_full_disk_gets_an_apology_and_menus_keep_working(
     async with lotse(tmp_path, core) as bot:
         user = bot.user(6003, "Olena")
         menu = await open_on_herten(bot, user)
-        db = bot.app.bot_data["lotse"].storage.db
+        db = bot.app.bot_data["lotse"].storage.backend
         # Cap the file at its current size, then fill the last free space with rows shaped
         # exactly like the rating to come: the next one needs a page the "disk" cannot give.
-        async with db.execute("PRAGMA page_count") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        await db.execute(f"PRAGMA max_page_count = {int(row[0]) + 2}")
+        (row,) = await db.fetchall("PRAGMA page_count")
+        await db.fetchall(f"PRAGMA max_page_count = {int(row[0]) + 2}")
         filled = await fill(db)
-        if db.in_transaction:
-            await db.rollback()
         await user.press_data(menu, "+:n:pflegegrad:herten")
         assert APOLOGY in text_of(user, menu)
         assert bot.rows("SELECT COUNT(*) FROM ratings") == [(filled,)]

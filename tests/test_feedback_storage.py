@@ -18,9 +18,9 @@ from bot.storage import (
     NO_RESULT,
     NONE_FITS,
     SCHEMA_VERSION,
-    Comment,
-    Need,
-    Rating,
+    CommentRow,
+    NeedRow,
+    RatingRow,
     Storage,
 )
 
@@ -72,14 +72,14 @@ async def test_feedback_is_stored_to_the_day_and_scrubbed(tmp_path: Path) -> Non
         await store.add_need(NO_RESULT, "ru", query="Schulden IBAN DE89370400440532013000")
         today = dt.datetime.now(dt.UTC).date()
         assert await store.ratings() == [
-            Rating(DAY, "pflege_demenz", "pflege", True, "tr", None, "herten"),
-            Rating(today, "gewalt", "frauen", False, "ar", "frauenhaus_re", None),
+            RatingRow(DAY, "pflege_demenz", "pflege", True, "tr", None, "herten"),
+            RatingRow(today, "gewalt", "frauen", False, "ar", "frauenhaus_re", None),
         ]
         assert stored == "Bitte rufen Sie [Telefon] an, [E-Mail]"
-        assert await store.comments() == [Comment(today, "gewalt", "frauen", "ar", stored)]
+        assert await store.comments() == [CommentRow(today, "gewalt", "frauen", "ar", stored)]
         assert await store.needs() == [
-            Need(DAY, NONE_FITS, "fa", "pflege", "pflege"),
-            Need(today, NO_RESULT, "ru", query="Schulden IBAN [IBAN]"),
+            NeedRow(DAY, NONE_FITS, "fa", "pflege", "pflege"),
+            NeedRow(today, NO_RESULT, "ru", query="Schulden IBAN [IBAN]"),
         ]
         assert await store.ratings(since=today) == [(await store.ratings())[1]]
         with pytest.raises(ValueError, match="unknown need kind"):
@@ -179,7 +179,7 @@ async def test_migration_from_every_earlier_version_keeps_the_data(
             assert await store.setting("salt") is None  # … but no longer in the database
         if version >= 2:
             assert await store.ratings() == [
-                Rating(dt.date(2026, 3, 1), "ki", "migration", True, "de", None, "marl")
+                RatingRow(dt.date(2026, 3, 1), "ki", "migration", True, "de", None, "marl")
             ]
             assert len(await store.comments()) == len(await store.needs()) == 1
         await store.add_rating("ki", "migration", False, "de")  # the new schema works

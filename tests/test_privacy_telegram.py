@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import DatabaseFault
 from bot.runtime import Core
 from bot.storage import Storage
 from tests.test_telegram import core, last, running
@@ -32,7 +33,7 @@ async def test_forget_on_a_locked_database_says_nothing_was_deleted(
 
         async def locked(self: Storage, *keys: str) -> bool:
             del self, keys
-            raise sqlite3.OperationalError("database is locked")
+            raise DatabaseFault("database is locked")
 
         monkeypatch.setattr(Storage, "forget", locked)
         await user.send("/forget")

@@ -166,11 +166,10 @@ async def test_unused_language_choices_expire_with_the_retention_period(tmp_path
     try:
         await store.set_language("used-recently", "tr")
         await store.set_language("unused-long", "ar")
-        await store.db.execute(
+        await store.backend.execute(
             "UPDATE preferences SET updated_on = ? WHERE user_key = 'unused-long'",
             ((dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)).isoformat(),),
         )
-        await store.db.commit()
         assert await store.purge(365) == 1
         assert await store.language("unused-long") is None
         assert await store.language("used-recently") == "tr"
@@ -184,8 +183,7 @@ async def test_reading_a_choice_marks_it_used(tmp_path: Path) -> None:
     try:
         await store.set_language("k", "tr")
         long_ago = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)).isoformat()
-        await store.db.execute("UPDATE preferences SET updated_on = ?", (long_ago,))
-        await store.db.commit()
+        await store.backend.execute("UPDATE preferences SET updated_on = ?", (long_ago,))
         assert await store.language("k") == "tr"  # used today …
         assert await store.purge(365) == 0  # … so it does not expire
     finally:
@@ -214,11 +212,10 @@ async def test_a_truncated_database_gets_one_clear_error(tmp_path: Path) -> None
     path = tmp_path / "lotse.sqlite3"
     store = await Storage.open(path, "s" * 20)
     for i in range(3000):
-        await store.db.execute(
+        await store.backend.execute(
             "INSERT INTO comments VALUES ('2026-01-01', 'ki', NULL, 'm', 'de', NULL, ?)",
             (f"Kommentar {i} " * 5,),
         )
-    await store.db.commit()
     await store.close()
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])

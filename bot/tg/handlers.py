@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import sqlite3
 from dataclasses import dataclass, field, replace
 
 from telegram import Bot, Message, Update
@@ -20,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Reply, Venue, escape, plain
-from bot.errors import LotseError
+from bot.errors import DatabaseFault, LotseError
 from bot.i18n import negotiate
 from bot.knowledge.model import Knowledge
 from bot.runtime import build_core
@@ -128,7 +127,7 @@ class Lotse:
         if user is not None and self.storage is not None:
             try:
                 chosen = await self.storage.language(*self.storage.user_keys(user.id))
-            except sqlite3.Error as exc:
+            except DatabaseFault as exc:
                 log.warning("could not read a language choice: %s", type(exc).__name__)
                 chosen = None
             if chosen:
@@ -173,7 +172,7 @@ class Lotse:
             feedback = reply.rating or reply.need or reply.comment
             if feedback and self.memory.allow(chat_id, FEEDBACK_PER_HOUR, 3600):
                 await self._store_feedback(store, ctx, reply)
-        except sqlite3.Error as exc:
+        except DatabaseFault as exc:
             # The database is locked or the disk is full: apologise, keep serving menus.
             log.error("could not store feedback or a choice: %s: %s", type(exc).__name__, exc)
             screen = reply.screen
@@ -280,7 +279,7 @@ class Lotse:
             key = store.chat_key(chat_id)
             now = dt.datetime.now(dt.UTC)
             await store.note_messages(key, message.message_id, message.message_id, now)
-        except sqlite3.Error as exc:
+        except DatabaseFault as exc:
             # Erase still reaches this message: it looks beyond the noted span (bot/tg/erase).
             log.warning("could not note a message for erasing: %s", type(exc).__name__)
 
@@ -296,13 +295,13 @@ class Lotse:
         if store is not None:
             try:
                 span = await store.message_span(store.chat_key(chat_id))
-            except sqlite3.Error as exc:
+            except DatabaseFault as exc:
                 log.warning("could not read the span to erase: %s", type(exc).__name__)
         ok = await delete_range(context.bot, chat_id, id_batches(current, span))
         if ok and store is not None:
             try:
                 await store.drop_span(store.chat_key(chat_id))
-            except sqlite3.Error as exc:
+            except DatabaseFault as exc:
                 log.warning("could not forget an erased span: %s", type(exc).__name__)
         return ok
 
@@ -378,10 +377,10 @@ class Lotse:
             return
         try:
             if self.storage is None:
-                raise sqlite3.OperationalError("the database is not open yet")
+                raise DatabaseFault("the database is not open yet")
             # Under every salt the choice may have been stored with (current and previous).
             had: bool | None = await self.storage.forget(*self.storage.user_keys(user.id))
-        except sqlite3.Error as exc:
+        except DatabaseFault as exc:
             log.error("could not delete a language choice: %s", type(exc).__name__)
             had = None  # said as it is: nothing was deleted, try again
         if had is not None:

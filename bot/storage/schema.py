@@ -1,0 +1,71 @@
+"""The database schema: one ordered list of migrations, in SQL that SQLite and PostgreSQL
+both run. No I/O here.
+
+Each entry moves the schema from version i to i + 1; never edit a released entry, add one
+at the end (on a rebase conflict, renumber yours after what landed). Portable SQL only:
+TEXT, INTEGER, BIGINT; no AUTOINCREMENT, no SQLite-only functions or PRAGMAs; upserts as
+``INSERT ... ON CONFLICT (...) DO UPDATE`` with the table's own columns qualified by the
+table name. The backends keep the version: SQLite in ``PRAGMA user_version``, PostgreSQL in
+the table ``lotse_schema``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE preferences (
+        user_key TEXT PRIMARY KEY,
+        lang TEXT NOT NULL,
+        updated_on TEXT NOT NULL
+    );
+    """,
+    # 2: anonymous feedback. No column may ever hold who said something (DESIGN.md §7).
+    """
+    CREATE TABLE ratings (
+        day TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        service_id TEXT,
+        topic TEXT NOT NULL,
+        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        lang TEXT NOT NULL,
+        town TEXT
+    );
+    CREATE INDEX ratings_day ON ratings (day);
+    CREATE INDEX ratings_node_day ON ratings (node_id, day);
+    CREATE TABLE comments (
+        day TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        service_id TEXT,
+        topic TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        town TEXT,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX comments_day ON comments (day);
+    CREATE TABLE needs (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('none_fits', 'no_result')),
+        node_id TEXT,
+        topic TEXT,
+        query TEXT,
+        lang TEXT NOT NULL,
+        town TEXT
+    );
+    CREATE INDEX needs_day ON needs (day);
+    """,
+    # 3: the span of message ids "erase this chat" deletes (bot/tg/erase.py). Keyed by an HMAC
+    # of the chat id, never the id; a row expires 48 hours after the chat was last active.
+    # (BIGINT was INTEGER when this shipped for SQLite, where both are the same type; the
+    # seconds since 1970 outgrow PostgreSQL's INTEGER in 2038.)
+    """
+    CREATE TABLE chat_spans (
+        chat_key TEXT PRIMARY KEY,
+        low BIGINT NOT NULL,
+        high BIGINT NOT NULL,
+        seen BIGINT NOT NULL
+    );
+    CREATE INDEX chat_spans_seen ON chat_spans (seen);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)

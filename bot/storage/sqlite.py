@@ -1,0 +1,181 @@
+"""The SQLite backend: one file, one aiosqlite connection, WAL. The only module that
+imports aiosqlite or sqlite3.
+
+The file and its side files are created 0600, deleted rows are overwritten
+(``secure_delete``) and the WAL is emptied after a deletion, so nothing deleted stays
+readable. sqlite3's errors during use leave as ``DatabaseFault`` with the original as the
+cause; a file that cannot be opened at all is a ``StorageError`` naming it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import stat
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.errors import DatabaseFault, StorageError
+from bot.storage.backend import Params, Row, Session
+
+PRIVATE = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class _Session:
+    """Statements on the connection while the backend's lock is held."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        try:
+            cursor = await self._db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise DatabaseFault(str(exc)) from exc
+        return cursor.rowcount
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        try:
+            async with self._db.execute(sql, tuple(params)) as cursor:
+                return [tuple(r) for r in await cursor.fetchall()]
+        except sqlite3.Error as exc:
+            raise DatabaseFault(str(exc)) from exc
+
+
+class SQLiteBackend:
+    """One SQLite file. A lock keeps one coroutine's transaction apart from another's."""
+
+    name = "sqlite"
+    insertion_order = "rowid"
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.connection = db
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._session = _Session(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> SQLiteBackend:
+        """Open (creating it 0600 if missing) and check the file; StorageError if unusable."""
+        _prepare(path)
+        try:
+            db = await aiosqlite.connect(path)
+        except sqlite3.Error as exc:
+            raise StorageError(_cannot_open(path, exc)) from None
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            # Deleted rows are overwritten with zeros, not just marked free.
+            await db.execute("PRAGMA secure_delete=ON")
+            await _check(db)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise DatabaseFault(str(exc)) from exc
+            raise StorageError(_cannot_open(path, exc)) from None
+        except BaseException:
+            await db.close()
+            raise
+        _tighten(path)
+        return cls(db, path)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as session:
+            return await session.execute(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            return await self._session.fetchall(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Session]:
+        async with self._lock:
+            try:
+                yield self._session
+            except BaseException:
+                await self.connection.rollback()
+                raise
+            try:
+                await self.connection.commit()
+            except sqlite3.Error as exc:
+                await self.connection.rollback()
+                raise DatabaseFault(str(exc)) from exc
+
+    async def migrate(self, migrations: Sequence[str]) -> int:
+        try:
+            async with self.connection.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            before = int(row[0]) if row else 0
+            for version in range(before, len(migrations)):
+                # executescript commits first, so each step is one transaction with its version.
+                await self.connection.executescript(
+                    f"BEGIN;\n{migrations[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+                )
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise DatabaseFault(str(exc)) from exc
+            raise StorageError(_cannot_open(self.path, exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_cannot_open(self.path, exc)) from None
+        return before
+
+    async def after_delete(self) -> None:
+        """Copy the WAL into the database and empty it, so deleted rows leave no copy there."""
+        async with self._lock:
+            await self._session.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+async def _check(db: aiosqlite.Connection) -> None:
+    """Read the whole file once, so a damaged one is refused at start, not mid-conversation."""
+    async with db.execute("PRAGMA quick_check") as cursor:
+        rows = [str(r[0]) for r in await cursor.fetchall()]
+    if rows != ["ok"]:
+        raise sqlite3.DatabaseError("; ".join(rows[:3]))
+
+
+def _prepare(path: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) if they are missing."""
+    if path.is_dir():
+        raise StorageError(
+            f"{path}: is a folder, not a database file; set LOTSE_DB to a file path, "
+            "e.g. var/lotse.sqlite3"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # SQLite gives the -wal and -shm files the mode of the database file.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+        os.close(descriptor)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(
+            f"{path}: cannot create the database ({exc.strerror}); check LOTSE_DB and the "
+            "folder's permissions"
+        ) from None
+
+
+def _tighten(path: Path) -> None:
+    """Make a database created by an older version readable by its owner only."""
+    for each in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        try:
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & 0o077:
+                each.chmod(PRIVATE)
+        except FileNotFoundError:
+            continue
+
+
+def _cannot_open(path: Path, exc: sqlite3.Error) -> str:
+    return (
+        f"{path}: not a readable Lotse database ({exc}); restore it from the backup, or move "
+        "it aside to start with an empty one (feedback and language choices are then gone)"
+    )
