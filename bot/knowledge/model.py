@@ -243,6 +243,20 @@ class Knowledge:
         """The node that "back" leads to (the first parent in the tree's order)."""
         return self.parents.get(node_id)
 
+    def topic_of(self, node_id: str) -> str:
+        """The topic (main-menu entry) a node belongs to: its ancestor just below the root.
+
+        Feedback and needs are counted by topic; a node outside the tree is its own topic.
+        """
+        current = node_id
+        seen = {current}
+        while (parent := self.parents.get(current)) is not None and parent != ROOT:
+            if parent in seen:
+                break
+            seen.add(parent)
+            current = parent
+        return current
+
     def fallback(self, node_id: str | None) -> tuple[str, ...]:
         """The fallback services of a node: its own, else the nearest parent's, else the root's."""
         current = node_id
