@@ -1,7 +1,11 @@
-"""``python -m bot``: run the bot (Telegram with a token, else the terminal) or a staff command."""
+"""``python -m bot [run]``: the bot (Telegram with a token, else the terminal); or a staff command.
+
+Wiring: argparse subcommands; an unknown one is a usage error (exit 2), never the bot.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -9,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import LotseError
 
-STAFF_COMMANDS = frozenset({"validate", "translations", "feedback", "flyer"})
+RUN = "run"
 
 
 def setup_logging(settings: Settings) -> None:
@@ -19,27 +23,47 @@ def setup_logging(settings: Settings) -> None:
     setup(settings.log_level, (settings.token, settings.salt, settings.webhook_secret))
 
 
+def parser(settings: Settings) -> argparse.ArgumentParser:
+    """``run`` (the default) and the staff commands, with defaults from the settings."""
+    from bot.staff.cli import add_commands
+
+    top = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Lotse. Without a command: run the bot (Telegram with a token, else the "
+        "terminal).",
+    )
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser(
+        RUN, help="the bot: Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal (default)"
+    )
+    add_commands(
+        sub,
+        {
+            "knowledge": str(settings.knowledge_dir),
+            "locales": str(settings.locales_dir),
+            "db": str(settings.db_path),
+            "min_group": str(settings.min_group),
+            "retention_days": str(settings.retention_days),
+            "bot_username": settings.bot_username or "",
+        },
+    )
+    return top
+
+
 def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (2: a usage or configuration error)."""
     try:
         settings = load_settings(environ, PROJECT_ROOT / ".env")
     except LotseError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    if argv and argv[0] in STAFF_COMMANDS:
-        from bot.staff.cli import main as staff_main
-
-        return staff_main(
-            argv,
-            {
-                "knowledge": str(settings.knowledge_dir),
-                "locales": str(settings.locales_dir),
-                "db": str(settings.db_path),
-                "min_group": str(settings.min_group),
-                "retention_days": str(settings.retention_days),
-                "bot_username": settings.bot_username or "",
-            },
-        )
+    try:
+        args = parser(settings).parse_args(list(argv))
+    except SystemExit as exc:  # --help, and a mistyped command: usage, never the bot
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command not in (None, RUN):
+        result: int = args.run(args, sys.stdout)
+        return result
     setup_logging(settings)
     from bot.runtime import build_core
 

@@ -295,7 +295,14 @@ def _feedback_parser(
 def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     """The command line, with defaults from the settings."""
     top = argparse.ArgumentParser(prog="python -m bot", description="Lotse staff tools")
-    sub = top.add_subparsers(dest="command", required=True)
+    add_commands(top.add_subparsers(dest="command", required=True), defaults)
+    return top
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], defaults: dict[str, str]
+) -> None:
+    """Add the staff subcommands (``python -m bot`` adds them beside ``run``)."""
     validate_p = sub.add_parser("validate", help="check knowledge/ and print every problem")
     validate_p.add_argument("--knowledge", default=defaults["knowledge"])
     validate_p.set_defaults(run=cmd_validate)
@@ -307,7 +314,6 @@ def parser(defaults: dict[str, str]) -> argparse.ArgumentParser:
     trans.set_defaults(run=cmd_translations)
     _feedback_parser(sub, defaults)
     _flyer_parser(sub, defaults)
-    return top
 
 
 def main(argv: Sequence[str], defaults: dict[str, str], out: TextIO | None = None) -> int:
