@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv.parser import parse_stream
+
 from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,18 +53,21 @@ class Settings:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Read ``KEY=value`` lines from a ``.env`` file (missing file: nothing)."""
+    """The settings in a ``.env`` file (missing file: nothing); a malformed line is an error.
+
+    python-dotenv reads quoting, escapes, ``export`` and comments the way shells and Docker
+    do; it only warns about a line it cannot read, and a setting that silently does not apply
+    (a token, a retention period) is worse than refusing to start.
+    """
     if not path.is_file():
         return {}
     values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise ConfigError(f"{path}:{number}: expected KEY=value")
-        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                raise ConfigError(f"{path}:{binding.original.line}: expected KEY=value")
+            if binding.key is not None:
+                values[binding.key] = binding.value or ""
     return values
 
 

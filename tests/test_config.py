@@ -34,6 +34,21 @@ def test_environment_overrides_dotenv(tmp_path: Path) -> None:
     assert s.staff_ids == frozenset({1, 2})
 
 
+def test_dotenv_reads_comments_quotes_and_escapes_like_a_shell(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "LOTSE_LOG_LEVEL=warning  # quieter while testing\n"
+        "LOTSE_SALT='a salt with # inside, kept whole'\n"
+        'LOTSE_BOT_USERNAME="LotseRecklinghausenBot"\n'
+        "LOTSE_STAFF_IDS=\n"
+    )
+    s = load_settings({}, dotenv)
+    assert s.log_level == "WARNING"
+    assert s.salt == "a salt with # inside, kept whole"
+    assert s.bot_username == "LotseRecklinghausenBot"
+    assert s.staff_ids == frozenset()
+
+
 def test_token_is_not_in_repr() -> None:
     s = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
     assert TOKEN.split(":")[1] not in repr(s)
