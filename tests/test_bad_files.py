@@ -75,7 +75,7 @@ def test_start_up_refuses_with_one_clear_error(tmp_path: Path, case: str) -> Non
         load_knowledge(folder, dt.date(2026, 11, 27))
 
 
-def test_reload_keeps_the_last_good_knowledge_and_names_the_file(
+async def test_reload_keeps_the_last_good_knowledge_and_names_the_file(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from bot.config import Settings
@@ -88,7 +88,7 @@ def test_reload_keeps_the_last_good_knowledge_and_names_the_file(
     core = build_core(settings)
     lotse = Lotse(core.engine, settings=settings, knowledge=core.knowledge)
     (folder / "services.yaml").write_bytes(BAD["impossible date"][0])
-    assert lotse.reload() is False
+    assert await lotse.reload() is False
     assert lotse.engine is core.engine
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert re.search(BAD["impossible date"][1], logged), logged

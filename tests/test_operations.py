@@ -6,9 +6,11 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import aiohttp
@@ -18,7 +20,7 @@ from telegram.ext import TypeHandler
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import ConfigError
-from bot.runtime import Core
+from bot.runtime import Core, build_core
 from bot.tg.app import App, build_application, webhook_options
 from bot.tg.handlers import Lotse
 from tests.conftest import REAL_KNOWLEDGE
@@ -167,7 +169,7 @@ async def test_reload_keeps_the_last_good_knowledge(tmp_path: Path, core: Core) 
         user = r.server.user(5301, "R", language_code="de")
         tree = knowledge / "tree.yaml"
         tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
-        assert lotse.reload() is False  # broken: the bot keeps serving the old tree
+        assert await lotse.reload() is False  # broken: the bot keeps serving the old tree
         await user.send("/start")
         assert "🆘 Notfall – schnelle Hilfe" in str(user.last_bot_message.buttons)
         tree.write_text(
@@ -175,7 +177,41 @@ async def test_reload_keeps_the_last_good_knowledge(tmp_path: Path, core: Core) 
             .replace("children: [notfal,", "children: [notfall,")
             .replace("title: Notfall – schnelle Hilfe", "title: Notfall – sofort Hilfe")
         )
-        assert lotse.reload() is True
+        assert await lotse.reload() is True
+        await user.send("/start")
+        assert "🆘 Notfall – sofort Hilfe" in str(user.last_bot_message.buttons)
+
+
+async def test_sighup_reloads_while_the_bot_goes_on_answering(
+    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REAL_KNOWLEDGE, knowledge)
+    reading = threading.Event()
+    answered = threading.Event()
+
+    def slow_build(settings: Settings) -> Core:
+        # Holds the reload until the bot has answered; on the event loop it could not.
+        reading.set()
+        answered.wait(timeout=5)
+        return build_core(settings)
+
+    monkeypatch.setattr("bot.tg.handlers.build_core", slow_build)
+    async with running(tmp_path, core, knowledge_dir=knowledge) as r:
+        lotse = _lotse(r)
+        user = r.server.user(5302, "R", language_code="de")
+        tree = knowledge / "tree.yaml"
+        title = "title: Notfall – schnelle Hilfe"
+        tree.write_text(tree.read_text().replace(title, "title: Notfall – sofort Hilfe"))
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert await asyncio.to_thread(reading.wait, 10)
+        await user.send("/start")  # answered during the reload, from the last good tree
+        assert "🆘 Notfall – schnelle Hilfe" in str(user.last_bot_message.buttons)
+        answered.set()
+        for _ in range(1000):
+            if lotse.engine is not core.engine:
+                break
+            await asyncio.sleep(0.01)
         await user.send("/start")
         assert "🆘 Notfall – sofort Hilfe" in str(user.last_bot_message.buttons)
 

@@ -51,7 +51,7 @@ def build_application(settings: Settings, core: Core) -> App:
         raise ValueError("a Telegram token is needed")
     quiet_libraries()
     lotse = Lotse(core.engine, settings=settings, knowledge=core.knowledge)
-    tasks: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[object]] = []
 
     async def post_init(app: App) -> None:
         lotse.storage = await Storage.open(
@@ -59,9 +59,13 @@ def build_application(settings: Settings, core: Core) -> App:
         )
         await publish_commands(app, lotse)
         tasks.append(asyncio.create_task(housekeeping(app, lotse)))
-        # `systemctl reload lotse` (SIGHUP): read knowledge/ and locales/ again.
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lotse.reload)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_sighup)
+
+    def on_sighup() -> None:
+        """`systemctl reload lotse`: read knowledge/ and locales/ again, off the event loop."""
+        tasks[:] = [task for task in tasks if not task.done()]
+        tasks.append(asyncio.create_task(lotse.reload()))
 
     async def post_shutdown(app: App) -> None:
         del app

@@ -49,10 +49,11 @@ class Lotse:
     settings: Settings = field(default_factory=Settings)
     knowledge: Knowledge | None = None
 
-    def reload(self) -> bool:
+    async def reload(self) -> bool:
         """Read the knowledge and catalogs again; on any error keep the last good ones."""
         try:
-            core = build_core(self.settings)
+            # Half a second of YAML, catalogs and indexes: in a thread, so updates go on.
+            core = await asyncio.to_thread(build_core, self.settings)
         except LotseError as exc:
             log.error("reload failed, keeping the last good knowledge:\n%s", exc)
             return False
