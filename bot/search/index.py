@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import Stemmer
 from babel import Locale, UnknownLocaleError
+from rapidfuzz.distance import OSA
 
 from bot.text.norm import fold, tokens, trigrams, umlaut_variant
 
@@ -163,24 +164,12 @@ class LanguageIndex:
 
 
 def edit_similarity(a: str, b: str) -> float:
-    """1 - edits/length when ``a`` and ``b`` are one typo apart (two for long words), else 0."""
+    """1 - edits/length when ``a`` and ``b`` are one typo apart (two for long words), else 0.
+
+    Optimal string alignment distance: a swap of neighbours is one typo.
+    """
     allowed = 1 if max(len(a), len(b)) < LONG_WORD else 2
-    if abs(len(a) - len(b)) > allowed:
-        return 0.0
-    # Optimal string alignment distance (a swap of neighbours is one typo).
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > allowed:
-            return 0.0
-        previous2, previous = previous, current
-    distance = previous[-1]
+    distance = OSA.distance(a, b, score_cutoff=allowed)
     return 1 - distance / max(len(a), len(b)) if distance <= allowed else 0.0
 
 
