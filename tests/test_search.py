@@ -169,6 +169,23 @@ def test_results_are_few_and_best_first(index: SearchIndex) -> None:
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def _sizes(index: SearchIndex) -> list[int]:
+    return [
+        len(value)
+        for language in index._languages.values()
+        for value in vars(language).values()
+        if hasattr(value, "__len__")
+    ]
+
+
+def test_searching_leaves_the_index_as_it_was(index: SearchIndex) -> None:
+    # The index lives as long as the bot: a memo of every word people type would grow forever.
+    before = _sizes(index)
+    for n in range(300):
+        index.search(f"frauenhilfe{n} pflegestufen{n} ahlen{n}", "de")
+    assert _sizes(index) == before
+
+
 def test_a_hit_is_a_plain_frozen_value() -> None:
     hit = Hit("node", "pflege", "pflege", 1.0)
     with pytest.raises(dataclasses.FrozenInstanceError):

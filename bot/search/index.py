@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -79,55 +80,66 @@ class Phrase:
         return found >= 2 and 2 * found >= len(self.words)
 
 
+def word_terms(word: str, stemmer: Stemmer.Stemmer | None) -> tuple[str, ...]:
+    """The index terms of one word: its stem, the word itself, spellings without umlauts."""
+    forms = {fold(stemmer.stemWord(word) if stemmer else word), fold(word)}
+    variant = umlaut_variant(word)
+    if variant:
+        forms.add(variant)
+        if stemmer:
+            stemmed = umlaut_variant(stemmer.stemWord(word))
+            if stemmed:
+                forms.add(stemmed)
+    return tuple(forms)
+
+
 @dataclass
 class LanguageIndex:
-    """The inverted index of one language's texts."""
+    """The inverted index of one language's texts.
+
+    Kept compact, as it lives as long as the bot (eleven languages): a term's postings are a
+    slice of two flat arrays, not a list of tuples, and nothing memoises query words (they
+    would grow without bound).
+    """
 
     lang: str
     stemmer: Stemmer.Stemmer | None
-    # term -> (doc, score), best first (only the best MAX_POSTINGS are read per query)
-    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    idf: dict[str, float] = field(default_factory=dict)
+    # term -> its row: idf[row], gram_count[row], postings starts[row]:starts[row + 1]
+    rows: dict[str, int] = field(default_factory=dict)
+    idf: array[float] = field(default_factory=lambda: array("d"))
+    gram_count: array[int] = field(default_factory=lambda: array("H"))
+    starts: array[int] = field(default_factory=lambda: array("I", [0]))
+    # postings: (doc, score) of each term, best first (only the best few are read per query)
+    docs: array[int] = field(default_factory=lambda: array("I"))
+    scores: array[float] = field(default_factory=lambda: array("d"))
     # term -> the docs that have it in a title, keyword or name: what a doc is about, not
     # what its text mentions in passing
-    about: dict[str, set[int]] = field(default_factory=dict)
-    grams: dict[str, list[str]] = field(default_factory=dict)
-    gram_count: dict[str, int] = field(default_factory=dict)
+    about: dict[str, frozenset[int]] = field(default_factory=dict)
+    grams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # each entry's keyword phrases of two to PHRASE_MAX words
-    phrases: dict[int, list[Phrase]] = field(default_factory=dict)
-    _stems: dict[str, str] = field(default_factory=dict)
-    _terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    phrases: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
 
     def stem(self, word: str) -> str:
-        """The folded stem of a lowercase word (memoised: texts repeat their words)."""
-        found = self._stems.get(word)
-        if found is None:
-            stemmed = self.stemmer.stemWord(word) if self.stemmer else word
-            found = self._stems[word] = fold(stemmed)
-        return found
+        """The folded stem of a lowercase word."""
+        return fold(self.stemmer.stemWord(word) if self.stemmer else word)
 
-    def terms(self, word: str) -> tuple[str, ...]:
-        """The index terms of one word: its stem, the word itself, spellings without umlauts."""
-        found = self._terms.get(word)
-        if found is not None:
-            return found
-        forms = {self.stem(word), fold(word)}
-        variant = umlaut_variant(word)
-        if variant:
-            forms.add(variant)
-            if self.stemmer:
-                stemmed = umlaut_variant(self.stemmer.stemWord(word))
-                if stemmed:
-                    forms.add(stemmed)
-        found = self._terms[word] = tuple(forms)
-        return found
+    def postings(self, term: str, limit: int) -> zip[tuple[int, float]]:
+        """The best ``limit`` (doc, score) pairs of an index term."""
+        row = self.rows[term]
+        start = self.starts[row]
+        end = min(self.starts[row + 1], start + limit)
+        return zip(self.docs[start:end], self.scores[start:end], strict=True)
+
+    def weight(self, term: str) -> float:
+        """The inverse document frequency of an index term."""
+        return self.idf[self.rows[term]]
 
     def exact(self, word: str) -> set[str]:
         """The index terms a query word matches as it is or by its stem."""
         folded, stem = fold(word), self.stem(word)
         # Snowball cuts hard ("demens" -> "dem"): a stem of a few letters says little.
         forms = (folded, stem) if len(stem) >= STEM_MIN else (folded,)
-        return {t for t in forms if t in self.postings}
+        return {t for t in forms if t in self.rows}
 
     def has(self, word: str) -> bool:
         """Whether a lowercase word is in the index as it is."""
@@ -147,7 +159,7 @@ class LanguageIndex:
             shared.update(self.grams.get(gram, ()))
         least = FUZZY_THRESHOLD * len(grams) / 2
         near = [
-            (2 * count / (len(grams) + self.gram_count[term]), term)
+            (2 * count / (len(grams) + self.gram_count[self.rows[term]]), term)
             for term, count in shared.items()
             if count >= least
         ]
@@ -180,10 +192,19 @@ class Builder:
         self.index = LanguageIndex(lang, stemmer_for(lang))
         self.fields: list[tuple[int, str, float, dict[str, int], int]] = []
         self.keywords: list[tuple[int, list[tuple[frozenset[str], ...]], float]] = []
+        self.about: dict[str, set[int]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # texts repeat their words
+
+    def terms(self, word: str) -> tuple[str, ...]:
+        """The index terms of one word of a text (memoised while building)."""
+        found = self._terms.get(word)
+        if found is None:
+            found = self._terms[word] = word_terms(word, self.index.stemmer)
+        return found
 
     def add(self, doc: int, name: str, weight: float, text: str) -> None:
         words = tokens(text)
-        terms = self.index.terms
+        terms = self.terms
         counts: dict[str, int] = {}
         for word, n in Counter(words).items():
             for term in terms(word):
@@ -200,10 +221,10 @@ class Builder:
             for phrase in phrases:
                 if len(phrase) == 1:
                     for term in phrase[0]:
-                        self.index.about.setdefault(term, set()).add(doc)
+                        self.about.setdefault(term, set()).add(doc)
         elif name in ABOUT_FIELDS:
             for term in counts:
-                self.index.about.setdefault(term, set()).add(doc)
+                self.about.setdefault(term, set()).add(doc)
 
     def finish(self, total_docs: int) -> LanguageIndex:
         index = self.index
@@ -213,6 +234,7 @@ class Builder:
         average = {name: max(1.0, sum(v) / len(v)) for name, v in lengths.items()}
         # term -> doc -> weighted, length-normalised frequency summed over fields (BM25F)
         frequencies: dict[str, dict[int, float]] = {}
+        gram_terms: dict[str, list[str]] = {}
         for doc, name, weight, counts, length in self.fields:
             norm = K1 * (1 - B + B * length / average[name])
             for term, tf in counts.items():
@@ -223,18 +245,28 @@ class Builder:
                 # outweigh one in a title.
                 row[doc] = row.get(doc, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
         for term, row in frequencies.items():
-            idf = index.idf[term] = math.log(1 + (total_docs - len(row) + 0.5) / (len(row) + 0.5))
-            scored = [(doc, idf * tf) for doc, tf in row.items()]
-            scored.sort(key=lambda item: -item[1])
-            index.postings[term] = scored
+            idf = math.log(1 + (total_docs - len(row) + 0.5) / (len(row) + 0.5))
+            scored = sorted(((doc, idf * tf) for doc, tf in row.items()), key=lambda d: -d[1])
+            index.rows[term] = len(index.idf)
+            index.idf.append(idf)
+            index.docs.extend(doc for doc, _ in scored)
+            index.scores.extend(score for _, score in scored)
+            index.starts.append(len(index.docs))
             grams = trigrams(term)
-            index.gram_count[term] = len(grams)
+            index.gram_count.append(len(grams))
             for gram in grams:
-                index.grams.setdefault(gram, []).append(term)
-        for doc, phrases, weight in self.keywords:
-            for words in phrases:
-                idf = sum(max(index.idf.get(t, 0.0) for t in word) for word in words)
-                phrase = Phrase(doc, words, PHRASE_BONUS * weight * idf)
-                index.phrases.setdefault(doc, []).append(phrase)
+                gram_terms.setdefault(gram, []).append(term)
+        index.grams = {gram: tuple(found) for gram, found in gram_terms.items()}
+        index.about = {term: frozenset(docs) for term, docs in self.about.items()}
+        phrases: dict[int, list[Phrase]] = {}
+        for doc, longer, weight in self.keywords:
+            for words in longer:
+                idf = sum(
+                    max(index.weight(t) if t in index.rows else 0.0 for t in word)
+                    for word in words
+                )
+                phrases.setdefault(doc, []).append(Phrase(doc, words, PHRASE_BONUS * weight * idf))
+        index.phrases = {doc: tuple(found) for doc, found in phrases.items()}
         self.fields.clear()
+        self._terms.clear()
         return index

@@ -306,9 +306,9 @@ def _lookup(word: str, indexes: list[LanguageIndex]) -> _Match:
         for term, similarity in index.lookup(word):
             mine.add(term)
             topical.update(index.about.get(term, ()))
-            weight = max(weight, index.idf[term] * similarity)
+            weight = max(weight, index.weight(term) * similarity)
             factor = similarity**FUZZY_POWER
-            for doc, value in index.postings[term][:MAX_POSTINGS]:
+            for doc, value in index.postings(term, MAX_POSTINGS):
                 if value * factor > best.get(doc, 0.0):
                     best[doc] = value * factor
     return _Match(best, weight, topical, terms)
