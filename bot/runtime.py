@@ -50,6 +50,20 @@ def make_engine(
     )
 
 
+def staff_digest(
+    settings: Settings, knowledge: Knowledge | None, today: dt.date
+) -> tuple[str, bytes]:
+    """The staff's weekly digest text and chart, for the Telegram shell (blocking SQLite).
+
+    Imported here, when a digest is due: the shell never loads Pillow and the staff report.
+    """
+    from bot.staff.chart import digest_with_chart
+
+    return digest_with_chart(
+        settings.db_path, today=today, knowledge=knowledge, min_group=settings.min_group
+    )
+
+
 def build_core(settings: Settings) -> Core:
     """Load everything the engine needs; raises KnowledgeError or CatalogError."""
     knowledge, warnings = load_knowledge(settings.knowledge_dir, utc_today())

@@ -134,6 +134,12 @@ def test_only_the_telegram_shell_imports_telegram(package: str) -> None:
         assert not [m for m in reached(module) if within(m, ("telegram",))], module
 
 
+def test_the_telegram_shell_does_not_draw_staff_charts() -> None:
+    # Pillow and blocking SQLite belong to the staff tools; the wiring hands tg a digest.
+    for module in [m for m in modules() if within(m, ("bot.tg",))]:
+        assert not [m for m in imports_of(module) if within(m, ("bot.staff",))], module
+
+
 def test_top_level_of_bot_is_wiring_only() -> None:
     top = {p.stem for p in BOT.glob("*.py")}
     assert top - WIRING - STILL_MOVING == set()
@@ -144,12 +150,14 @@ def test_what_is_really_loaded_agrees() -> None:
         f"import sys, {', '.join(CORE_MODULES)}\n"
         f"print(sorted(m for m in {NOT_IN_CORE!r} if m in sys.modules))\n"
         "import bot.runtime, bot.staff.cli\n"
-        "print('telegram' in sys.modules)"
+        "print('telegram' in sys.modules)\n"
+        "import bot.tg.app\n"
+        "print('PIL' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert result.stdout.split() == ["[]", "False"]
+    assert result.stdout.split() == ["[]", "False", "False"]
 
 
 def test_the_telegram_shell_does_import_telegram() -> None:

@@ -22,8 +22,7 @@ from bot.engine.screens import Contact, Reply, Venue, escape, plain
 from bot.errors import DatabaseFault, LotseError
 from bot.i18n import negotiate
 from bot.knowledge.model import Knowledge
-from bot.runtime import build_core
-from bot.staff.chart import digest_with_chart
+from bot.runtime import build_core, staff_digest
 from bot.storage import Storage
 from bot.tg.erase import delete_range, id_batches
 from bot.tg.memory import ChatMemory
@@ -70,13 +69,7 @@ class Lotse:
 
     async def staff_digest(self, today: dt.date) -> tuple[str, bytes]:
         """The last week's digest text and chart (read in a thread: it is blocking SQLite)."""
-        return await asyncio.to_thread(
-            digest_with_chart,
-            self.settings.db_path,
-            today=today,
-            knowledge=self.knowledge,
-            min_group=self.settings.min_group,
-        )
+        return await asyncio.to_thread(staff_digest, self.settings, self.knowledge, today)
 
     async def send_digest(self, bot: Bot, chat_id: int, today: dt.date) -> None:
         """Send the digest text and its chart to one chat."""
