@@ -1,8 +1,9 @@
-"""Benchmark: Lotse end to end under N simulated users, against a bare echo bot.
+"""Benchmark: Lotse end to end, side by side with a bare echo bot in the same run.
 
-Run: ``.venv/bin/python -m benchmarks.bench_e2e [--users 100 1000] [--seed N]``.
+Run: ``.venv/bin/python -m benchmarks.bench_e2e [--users 100 1000] [--rate 100] [--seconds 20]
+[--seed N] [--profile DIR]``.
 
-The fake Bot API server (tests/fakes) and the simulated users run in this process; the bot
+The fake Bot API server (tests/fakes) and the simulated users run in this process; each bot
 runs in a child process of its own (``--serve lotse|echo``), polling the fake over HTTP on
 127.0.0.1 exactly as it polls Telegram, so the fake's own work does not count against the
 bot and RSS is the bot's alone. Lotse is the production Application (``build_application``,
@@ -12,18 +13,27 @@ ceiling). The echo bot is python-telegram-bot with one MessageHandler and one
 CallbackQueryHandler that send or edit a fixed text, built with the same concurrency setting.
 
 Each user walks a journey (``/start``, a topic, deeper menus and a town, a service card, a
-typed search in their language, a result, a 👍 or 👎 and, after a 👎, a comment) and waits
-for the bot to finish each step before the next (closed loop, no think time: the load is as
-high as the bot can take). The echo bot gets the very same updates, user by user. Reported:
-updates per second over the whole run; p50/p99 latency from the moment getUpdates hands an
-update out to the moment the bot's reply (sendMessage or editMessageText) arrives at the fake;
-peak RSS of the bot process; and the ratio Lotse/echo.
+typed search in their language, a result, a 👍 or 👎 and, after a 👎, a comment). Two loads
+on one bot process each for Lotse and for the echo bot, which gets the very same updates:
+
+- closed loop: every user waits for the bot to finish each step before the next (no think
+  time: the load is as high as the bot can take): updates per second, and latency from the
+  moment getUpdates hands an update out to the bot's first reply (sendMessage or
+  editMessageText) arriving at the fake;
+- open loop: updates arrive at ``--rate`` per second (Poisson), whatever the bot's pace, each
+  from a user who is not waiting for an answer (a new user joins when all are): latency from
+  the moment the user sends to the bot's first reply, as a person would feel it.
+
+Peak RSS is the bot process's over both loads. ``--profile DIR`` writes a cProfile of each
+bot process (``DIR/lotse.prof``, ``DIR/echo.prof``; read them with ``python -m pstats``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import cProfile
 import os
 import random
 import resource
@@ -83,7 +93,14 @@ def serve(kind: str, base_url: str, db_path: Path) -> int:
         app = echo_application(token, base_url)
     app.add_handler(TypeHandler(Update, _report_handled), group=1)
     print(f"C {app.update_processor.max_concurrent_updates}", flush=True)
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
     app.run_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+    if profiler is not None and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(f"R {rss}", flush=True)
     return 0
@@ -117,10 +134,10 @@ def echo_application(token: str, base_url: str) -> Any:
 
 @dataclass
 class Result:
-    """Figures of one run."""
+    """Figures of one bot under one load."""
 
     bot: str
-    users: int
+    load: str  # "closed, N users" or "open, R/s"
     updates: int
     seconds: float
     latencies: list[float]
@@ -135,6 +152,8 @@ class Result:
 
     def percentile(self, p: float) -> float:
         """Latency percentile in milliseconds."""
+        if len(self.latencies) < 2:
+            return float("nan")
         cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
         return 1000 * (cuts[int(p) - 1] if p < 100 else max(self.latencies))
 
@@ -143,17 +162,21 @@ class Result:
 class Load:
     """Book-keeping between the fake's hooks, the bot's reports and the users."""
 
-    delivered: dict[int, float] = field(default_factory=dict)
+    started: dict[int, float] = field(default_factory=dict)
     waiting: dict[int, int] = field(default_factory=dict)  # chat id -> update id
     latencies: list[float] = field(default_factory=list)
     handled: dict[int, asyncio.Future[None]] = field(default_factory=dict)
     polling: asyncio.Event = field(default_factory=asyncio.Event)
+    # Open loop: latency counts from the moment the user sends, not from getUpdates.
+    from_send: bool = False
 
     def on_delivered(self, batch: list[dict[str, Any]]) -> None:
         """getUpdates hands these out now."""
+        if self.from_send:
+            return
         now = time.perf_counter()
         for update in batch:
-            self.delivered.setdefault(update["update_id"], now)
+            self.started.setdefault(update["update_id"], now)
 
     def on_request(self, method: str, params: dict[str, Any]) -> None:
         """A request arrives: the first reply to a chat ends its update's latency."""
@@ -161,16 +184,27 @@ class Load:
             self.polling.set()
         elif method in REPLIES:
             update_id = self.waiting.pop(params.get("chat_id", 0), None)
-            if update_id is not None and update_id in self.delivered:
-                self.latencies.append(time.perf_counter() - self.delivered[update_id])
+            if update_id is not None and update_id in self.started:
+                self.latencies.append(time.perf_counter() - self.started[update_id])
+
+    def sent(self, chat_id: int, update_id: int) -> asyncio.Future[None]:
+        """An update was injected for ``chat_id``; the future resolves when it is handled."""
+        if self.from_send:
+            self.started[update_id] = time.perf_counter()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.handled[update_id] = done
+        self.waiting[chat_id] = update_id
+        return done
 
 
-async def read_reports(stream: asyncio.StreamReader, load: Load, info: dict[str, str]) -> None:
+async def read_reports(
+    stream: asyncio.StreamReader, current: list[Load], info: dict[str, str]
+) -> None:
     """Resolve each user's wait as the bot reports an update handled; keep other reports."""
     while line := await stream.readline():
         kind, _, value = line.decode().strip().partition(" ")
         if kind == "H":
-            future = load.handled.pop(int(value), None)
+            future = current[0].handled.pop(int(value), None)
             if future is not None and not future.done():
                 future.set_result(None)
         elif kind in ("C", "R"):
@@ -288,7 +322,6 @@ async def drive(
     for query in load_queries():
         queries.setdefault(query.lang, []).append(query.text)
     journeys: dict[int, list[Action]] = {}
-    loop = asyncio.get_running_loop()
 
     async def one(index: int) -> int:
         rnd = random.Random(seed * 100_003 + index)
@@ -302,10 +335,7 @@ async def drive(
                 break
             taken.append(action)
             update_id = await act(user, action, target(user, echo=script is not None))
-            done: asyncio.Future[None] = loop.create_future()
-            load.handled[update_id] = done
-            load.waiting[user.chat.id] = update_id
-            await done
+            await load.sent(user.chat.id, update_id)
         journeys[index] = taken
         return len(taken)
 
@@ -314,15 +344,108 @@ async def drive(
     return sum(counts), time.perf_counter() - started, journeys
 
 
+Step = tuple[float, int, Action]  # (seconds after the start, user index, action)
+OPEN_USERS = 500_000  # chat ids of the open loop's users start here
+
+
+async def drive_open(
+    server: FakeBotApi,
+    load: Load,
+    rate: float,
+    seconds: float,
+    seed: int,
+    script: list[Step] | None,
+) -> tuple[int, float, list[Step]]:
+    """Offer ``rate`` updates a second for ``seconds``, whatever the bot's pace.
+
+    Lotse (``script`` None): each arrival goes to a user who is not waiting for an answer, a
+    new one when all are; the steps are recorded. The echo bot replays them at the same times.
+    """
+    load.from_send = True
+    queries: dict[str, list[str]] = {}
+    for query in load_queries():
+        queries.setdefault(query.lang, []).append(query.text)
+    rnd = random.Random(seed)
+    walkers: list[Walker] = []
+    busy: dict[int, asyncio.Future[None]] = {}
+    steps: list[Step] = []
+    pending: list[asyncio.Future[None]] = []
+
+    def walker(index: int) -> Walker:
+        while len(walkers) <= index:
+            n = len(walkers)
+            user_rnd = random.Random(seed * 100_003 + OPEN_USERS + n)
+            language = user_rnd.choice(LANGS)
+            user = server.user(OPEN_USERS + n, f"O{n}", language_code=language)
+            walkers.append(Walker(user, user_rnd, queries))
+        return walkers[index]
+
+    def next_step() -> tuple[int, Action]:
+        """The first user who is not waiting and has a step left, else a new user."""
+        for i, w in enumerate(walkers):
+            done = busy.get(i)
+            if (done is None or done.done()) and w.phase != "end":
+                step = w.next()
+                if step is not None:
+                    return i, step
+        while True:
+            index = len(walkers)
+            step = walker(index).next()
+            if step is not None:
+                return index, step
+
+    if script is None:
+        times, at = [], 0.0
+        while (at := at + rnd.expovariate(rate)) < seconds:
+            times.append(at)
+        planned: list[tuple[float, int | None, Action | None]] = [(t, None, None) for t in times]
+    else:
+        planned = [(at, index, action) for at, index, action in script]
+    started = time.perf_counter()
+    for at, known, action in planned:
+        delay = started + at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        index, step = (known, action) if known is not None and action else next_step()
+        user = walker(index).user
+        update_id = await act(user, step, target(user, echo=script is not None))
+        busy[index] = load.sent(user.chat.id, update_id)
+        pending.append(busy[index])
+        steps.append((at, index, step))
+    # The last answers still count: wait for them (bounded).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*pending), 60)
+    return len(steps), time.perf_counter() - started, steps
+
+
+@dataclass
+class Scripts:
+    """What Lotse's users did, for the echo bot to do the same."""
+
+    closed: dict[int, dict[int, list[Action]]] = field(default_factory=dict)
+    open: list[Step] | None = None
+
+
 async def run(
-    kind: str, users: int, seed: int, script: dict[int, list[Action]] | None
-) -> tuple[Result, dict[int, list[Action]]]:
-    """Start the fake and the bot process, drive the users, stop the bot; the figures."""
-    load = Load()
+    kind: str,
+    users: Sequence[int],
+    rate: float,
+    seconds: float,
+    seed: int,
+    scripts: Scripts,
+    profile: Path | None,
+) -> list[Result]:
+    """Start the fake and one bot process, run every load on it, stop it; the figures."""
+    replay = kind != "lotse"
     async with FakeBotApi(strict=False, idle_timeout=600.0) as server:
-        server.on_delivered = load.on_delivered
-        server.on_request = load.on_request
         info: dict[str, str] = {}
+        env = {**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"}
+        if profile is not None:
+            env["BENCH_PROFILE"] = str(profile / f"{kind}.prof")
+        loads: list[tuple[str, Load, int, float]] = []
+        current = [Load()]
+        server.on_request = lambda method, params: current[0].on_request(method, params)
+        server.on_delivered = lambda batch: current[0].on_delivered(batch)
         with tempfile.TemporaryDirectory() as folder:
             child = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -336,79 +459,110 @@ async def run(
                 str(Path(folder) / "bench.sqlite3"),
                 stdout=asyncio.subprocess.PIPE,
                 cwd=PROJECT_ROOT,
-                env={**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"},
+                env=env,
             )
             assert child.stdout is not None
-            reader = asyncio.create_task(read_reports(child.stdout, load, info))
+            reader = asyncio.create_task(read_reports(child.stdout, current, info))
             try:
-                await asyncio.wait_for(load.polling.wait(), 120)
-                updates, seconds, journeys = await drive(server, load, users, seed, script)
+                await asyncio.wait_for(current[0].polling.wait(), 120)
+                for n in users:
+                    current[0] = load = Load()
+                    script = scripts.closed.get(n) if replay else None
+                    count, took, journeys = await drive(server, load, n, seed, script)
+                    scripts.closed.setdefault(n, journeys)
+                    loads.append((f"closed, {n} users", load, count, took))
+                if rate > 0:
+                    current[0] = load = Load()
+                    script_open = scripts.open if replay else None
+                    count, took, steps = await drive_open(
+                        server, load, rate, seconds, seed, script_open
+                    )
+                    if not replay:
+                        scripts.open = steps
+                    loads.append((f"open, {rate:g}/s", load, count, took))
             finally:
                 if child.returncode is None:
                     child.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(child.wait(), 60)
+                await asyncio.wait_for(child.wait(), 120)
                 await reader
-    concurrency = info.get("C", "?")
-    result = Result(
-        kind,
-        users,
-        updates,
-        seconds,
-        load.latencies,
-        int(info.get("R", 0)),
-        "sequential" if concurrency == "1" else concurrency,
-        len(server.rejected),
-    )
-    return result, journeys
+        concurrency = info.get("C", "?")
+        return [
+            Result(
+                kind,
+                name,
+                count,
+                took,
+                done.latencies,
+                int(info.get("R", 0)),
+                "sequential" if concurrency == "1" else concurrency,
+                len(server.rejected),
+            )
+            for name, done, count, took in loads
+        ]
 
 
-async def compare(users: int, seed: int) -> tuple[Result, Result]:
-    """Lotse first (its journeys are recorded), then the echo bot with the same updates."""
-    lotse, journeys = await run("lotse", users, seed, None)
-    echo, _ = await run("echo", users, seed, journeys)
-    return lotse, echo
+async def compare(
+    users: Sequence[int], rate: float, seconds: float, seed: int, profile: Path | None = None
+) -> list[tuple[Result, Result]]:
+    """Lotse first (its users' steps are recorded), then the echo bot with the same updates."""
+    scripts = Scripts()
+    lotse = await run("lotse", users, rate, seconds, seed, scripts, profile)
+    echo = await run("echo", users, rate, seconds, seed, scripts, profile)
+    return list(zip(lotse, echo, strict=True))
 
 
 def table(pairs: Sequence[tuple[Result, Result]]) -> list[str]:
-    """The figures as text lines."""
+    """The figures as text lines: each load, Lotse beside the echo bot, and the ratio."""
     lines = [
-        f"{'bot':6} {'users':>6} {'updates':>8} {'upd/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'RSS MiB':>8}  concurrency",
+        f"{'load':17} {'bot':6} {'updates':>8} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'RSS MiB':>7}  concurrency",
     ]
     for pair in pairs:
         for r in pair:
             lines.append(
-                f"{r.bot:6} {r.users:6} {r.updates:8} {r.per_second:8.0f} "
-                f"{r.percentile(50):8.1f} {r.percentile(99):8.1f} {r.rss_kib / 1024:8.0f}  "
+                f"{r.load:17} {r.bot:6} {r.updates:8} {r.per_second:7.0f} "
+                f"{r.percentile(50):7.1f} {r.percentile(99):7.1f} {r.rss_kib / 1024:7.0f}  "
                 f"{r.concurrency}" + (f"  ({r.rejected} requests rejected!)" if r.rejected else "")
             )
         lotse, echo = pair
         lines.append(
-            f"{'ratio':6} {lotse.users:6} {'':8} {lotse.per_second / echo.per_second:8.2f} "
-            f"{lotse.percentile(50) / echo.percentile(50):8.2f} "
-            f"{lotse.percentile(99) / echo.percentile(99):8.2f} "
-            f"{lotse.rss_kib / max(echo.rss_kib, 1):8.2f}  (Lotse / echo)"
+            f"{lotse.load:17} {'ratio':6} {'':8} {lotse.per_second / echo.per_second:7.2f} "
+            f"{lotse.percentile(50) / echo.percentile(50):7.2f} "
+            f"{lotse.percentile(99) / echo.percentile(99):7.2f} "
+            f"{lotse.rss_kib / max(echo.rss_kib, 1):7.2f}  (Lotse / echo)"
         )
     return lines
 
 
-def measure(users: Sequence[int], seed: int = 1) -> list[tuple[Result, Result]]:
-    """Run the comparison for each number of users."""
-    return [asyncio.run(compare(n, seed)) for n in users]
+def measure(
+    users: Sequence[int],
+    rate: float = 100.0,
+    seconds: float = 20.0,
+    seed: int = 1,
+    profile: Path | None = None,
+) -> list[tuple[Result, Result]]:
+    """Run every load on Lotse and on the echo bot."""
+    return asyncio.run(compare(users, rate, seconds, seed, profile))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or, with --serve, be the bot process)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--users", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--rate", type=float, default=100.0, help="open loop: updates/s (0: off)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="open loop: how long")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="write DIR/lotse.prof and DIR/echo.prof")
     parser.add_argument("--serve", choices=("lotse", "echo"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.serve:
         return serve(options.serve, options.base_url, options.db)
-    pairs = measure(options.users, options.seed)
+    if options.profile is not None:
+        options.profile = options.profile.resolve()
+        options.profile.mkdir(parents=True, exist_ok=True)
+    pairs = measure(options.users, options.rate, options.seconds, options.seed, options.profile)
     print("\n".join(table(pairs)))
     bad = sum(r.rejected for pair in pairs for r in pair)
     return 1 if bad else 0
