@@ -61,7 +61,7 @@ def main() -> int:
             rows.append(
                 (
                     f"e2e {r.bot}, {r.load}",
-                    f"{r.per_second:.0f} upd/s",
+                    f"{r.per_second:.0f} upd/s, {r.cpu_ms:.2f} ms CPU/upd",
                     f"p50 {r.percentile(50):.0f} ms, p99 {r.percentile(99):.0f} ms, "
                     f"RSS {r.rss_kib / 1024:.0f} MiB, {r.concurrency}",
                 )

@@ -24,8 +24,10 @@ on one bot process each for Lotse and for the echo bot, which gets the very same
   from a user who is not waiting for an answer (a new user joins when all are): latency from
   the moment the user sends to the bot's first reply, as a person would feel it.
 
-Peak RSS is the bot process's over both loads. ``--profile DIR`` writes a cProfile of each
-bot process (``DIR/lotse.prof``, ``DIR/echo.prof``; read them with ``python -m pstats``).
+Per load: the bot process's CPU time per update (all its threads: robust when other
+processes share the cores, where wall-clock figures are not), and its peak RSS so far.
+``--profile DIR`` writes a cProfile of each bot process (``DIR/lotse.prof``,
+``DIR/echo.prof``; read them with ``python -m pstats``).
 """
 
 from __future__ import annotations
@@ -141,9 +143,15 @@ class Result:
     updates: int
     seconds: float
     latencies: list[float]
-    rss_kib: int
+    rss_kib: int  # the bot process's peak so far (VmHWM) when this load ended
     concurrency: str
     rejected: int
+    cpu_seconds: float  # the bot process's CPU time (all its threads) during this load
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds the bot spent per update: its own work, whatever else runs."""
+        return 1000 * self.cpu_seconds / max(self.updates, 1)
 
     @property
     def per_second(self) -> float:
@@ -344,6 +352,15 @@ async def drive(
     return sum(counts), time.perf_counter() - started, journeys
 
 
+def process_figures(pid: int) -> tuple[float, int]:
+    """CPU seconds used so far (user + system, all threads) and peak RSS in KiB of ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return cpu, peak
+
+
 Step = tuple[float, int, Action]  # (seconds after the start, user index, action)
 OPEN_USERS = 500_000  # chat ids of the open loop's users start here
 
@@ -442,7 +459,7 @@ async def run(
         env = {**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"}
         if profile is not None:
             env["BENCH_PROFILE"] = str(profile / f"{kind}.prof")
-        loads: list[tuple[str, Load, int, float]] = []
+        loads: list[tuple[str, Load, int, float, float, int]] = []
         current = [Load()]
         server.on_request = lambda method, params: current[0].on_request(method, params)
         server.on_delivered = lambda batch: current[0].on_delivered(batch)
@@ -468,18 +485,22 @@ async def run(
                 for n in users:
                     current[0] = load = Load()
                     script = scripts.closed.get(n) if replay else None
+                    cpu, _ = process_figures(child.pid)
                     count, took, journeys = await drive(server, load, n, seed, script)
+                    used, peak = process_figures(child.pid)
                     scripts.closed.setdefault(n, journeys)
-                    loads.append((f"closed, {n} users", load, count, took))
+                    loads.append((f"closed, {n} users", load, count, took, used - cpu, peak))
                 if rate > 0:
                     current[0] = load = Load()
                     script_open = scripts.open if replay else None
+                    cpu, _ = process_figures(child.pid)
                     count, took, steps = await drive_open(
                         server, load, rate, seconds, seed, script_open
                     )
+                    used, peak = process_figures(child.pid)
                     if not replay:
                         scripts.open = steps
-                    loads.append((f"open, {rate:g}/s", load, count, took))
+                    loads.append((f"open, {rate:g}/s", load, count, took, used - cpu, peak))
             finally:
                 if child.returncode is None:
                     child.send_signal(signal.SIGTERM)
@@ -493,11 +514,12 @@ async def run(
                 count,
                 took,
                 done.latencies,
-                int(info.get("R", 0)),
+                peak,
                 "sequential" if concurrency == "1" else concurrency,
                 len(server.rejected),
+                cpu,
             )
-            for name, done, count, took in loads
+            for name, done, count, took, cpu, peak in loads
         ]
 
 
@@ -514,21 +536,22 @@ async def compare(
 def table(pairs: Sequence[tuple[Result, Result]]) -> list[str]:
     """The figures as text lines: each load, Lotse beside the echo bot, and the ratio."""
     lines = [
-        f"{'load':17} {'bot':6} {'updates':>8} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'RSS MiB':>7}  concurrency",
+        f"{'load':17} {'bot':6} {'updates':>7} {'upd/s':>6} {'CPU ms/upd':>10} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'RSS MiB':>7}  concurrency",
     ]
     for pair in pairs:
         for r in pair:
             lines.append(
-                f"{r.load:17} {r.bot:6} {r.updates:8} {r.per_second:7.0f} "
-                f"{r.percentile(50):7.1f} {r.percentile(99):7.1f} {r.rss_kib / 1024:7.0f}  "
+                f"{r.load:17} {r.bot:6} {r.updates:7} {r.per_second:6.0f} {r.cpu_ms:10.2f} "
+                f"{r.percentile(50):8.1f} {r.percentile(99):8.1f} {r.rss_kib / 1024:7.0f}  "
                 f"{r.concurrency}" + (f"  ({r.rejected} requests rejected!)" if r.rejected else "")
             )
         lotse, echo = pair
         lines.append(
-            f"{lotse.load:17} {'ratio':6} {'':8} {lotse.per_second / echo.per_second:7.2f} "
-            f"{lotse.percentile(50) / echo.percentile(50):7.2f} "
-            f"{lotse.percentile(99) / echo.percentile(99):7.2f} "
+            f"{lotse.load:17} {'ratio':6} {'':7} {lotse.per_second / echo.per_second:6.2f} "
+            f"{lotse.cpu_ms / max(echo.cpu_ms, 1e-9):10.2f} "
+            f"{lotse.percentile(50) / echo.percentile(50):8.2f} "
+            f"{lotse.percentile(99) / echo.percentile(99):8.2f} "
             f"{lotse.rss_kib / max(echo.rss_kib, 1):7.2f}  (Lotse / echo)"
         )
     return lines
