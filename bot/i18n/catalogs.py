@@ -96,6 +96,9 @@ def native_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# Called for every update with one of a few dozen Telegram language codes: Babel's
+# negotiation is looked up once per code.
+@functools.lru_cache(maxsize=512)
 def negotiate(code: str | None, available: tuple[str, ...] = LANGUAGES) -> str | None:
     """The supported language for a Telegram ``language_code`` (``pt-br``, ``uk-UA``), or None."""
     if not code:
@@ -221,7 +224,7 @@ class Catalogs:
         """Read every language's catalogs from ``directory``."""
         return cls({lang: load_language(directory, lang) for lang in languages})
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
         """The languages the bot offers, in picker order."""
         return tuple(code for code in LANGUAGES if code in self.languages)
