@@ -425,6 +425,11 @@ async def drive_open(
             await asyncio.sleep(delay)
         index, step = (known, action) if known is not None and action else next_step()
         user = walker(index).user
+        previous = busy.get(index)
+        if step[0] == "press" and previous is not None and not previous.done():
+            # Replayed: this user's last answer is late, and a button needs its message.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(previous), 30)
         update_id = await act(user, step, target(user, echo=script is not None))
         busy[index] = load.sent(user.chat.id, update_id)
         pending.append(busy[index])
