@@ -41,7 +41,7 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         {
             "knowledge": str(settings.knowledge_dir),
             "locales": str(settings.locales_dir),
-            "db": str(settings.db_path),
+            "db": str(settings.database),
             "min_group": str(settings.min_group),
             "retention_days": str(settings.retention_days),
             "bot_username": settings.bot_username or "",
@@ -77,7 +77,7 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         from bot.tg.app import run_polling, run_webhook
 
         try:
-            preflight(settings.db_path, settings.salt, settings.salt_file)
+            preflight(settings.database, settings.salt, settings.salt_file)
         except LotseError as exc:
             print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
             return 1

@@ -34,6 +34,8 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     api_base_url: str = TELEGRAM_BASE_URL
     db_path: Path = PROJECT_ROOT / "var" / "lotse.sqlite3"
+    # LOTSE_DB as a postgresql:// URL (several workers); None: the SQLite file db_path.
+    db_url: str | None = field(default=None, repr=False)
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     locales_dir: Path = PROJECT_ROOT / "locales"
     log_level: str = "INFO"
@@ -50,6 +52,11 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     bot_username: str | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """What Storage.open takes: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or self.db_path
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -177,10 +184,18 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
     if rate_raw not in ("on", "off"):
         raise ConfigError("LOTSE_RATE_LIMIT must be 'on' or 'off'")
     defaults = Settings()
+    db_raw = merged.get("LOTSE_DB", "").strip()
+    db_url = db_raw if db_raw.startswith(("postgresql://", "postgres://")) else None
+    if db_url and not (merged.get("LOTSE_SALT") or merged.get("LOTSE_SALT_FILE")):
+        raise ConfigError(
+            "LOTSE_DB is a PostgreSQL URL: set LOTSE_SALT (or LOTSE_SALT_FILE) too, the same "
+            "for every worker, so that they all make the same user keys"
+        )
     return Settings(
         token=_token(merged.get("TELEGRAM_BOT_TOKEN")),
         api_base_url=merged.get("TELEGRAM_API_BASE_URL") or TELEGRAM_BASE_URL,
-        db_path=_path(merged, "LOTSE_DB", defaults.db_path),
+        db_path=defaults.db_path if db_url else _path(merged, "LOTSE_DB", defaults.db_path),
+        db_url=db_url,
         knowledge_dir=_path(merged, "LOTSE_KNOWLEDGE_DIR", defaults.knowledge_dir),
         locales_dir=_path(merged, "LOTSE_LOCALES_DIR", defaults.locales_dir),
         log_level=level,

@@ -13,6 +13,7 @@ from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.runtime import make_engine
+from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "knowledge"

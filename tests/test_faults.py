@@ -100,10 +100,12 @@ async def lotse(
     rate_limit: bool = True,
     idle_timeout: float = 20.0,
     strict: bool = True,
+    database: str | None = None,
 ) -> AsyncIterator[Bot]:
     """Run the real Application against the fake; waits end when the bot handled an update.
 
-    ``strict``: any request the fake rejects fails the test at once.
+    ``strict``: any request the fake rejects fails the test at once. ``database``: a
+    postgresql:// URL instead of a SQLite file in ``tmp_path``.
     """
     async with FakeBotApi(
         now=NOW, idle_quiet=0.02, idle_timeout=idle_timeout, strict=strict
@@ -112,6 +114,7 @@ async def lotse(
             token=server.token,
             api_base_url=server.base_url,
             db_path=tmp_path / "lotse.sqlite3",
+            db_url=database,
             salt="test-salt",
             rate_limit=rate_limit,
         )

@@ -23,32 +23,22 @@ from bot.storage import (
     RatingRow,
     Storage,
 )
+from tests.storage_helpers import columns, count, open_store
 
 DAY = dt.date(2026, 3, 2)
 # Column names that would say who gave feedback, or when to the second.
 IDENTIFYING = ("user", "chat", "message", "msg", "name", "username", "phone", "time", "ts")
 
 
-def _tables(path: Path) -> dict[str, list[str]]:
-    with sqlite3.connect(path) as db:
-        names = [
-            r[0]
-            for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith("sqlite_")
-        ]
-        columns = {n: [r[1] for r in db.execute(f"PRAGMA table_info({n})")] for n in names}
-    db.close()
-    return columns
-
-
-async def test_no_table_has_an_identifying_column(tmp_path: Path) -> None:
-    path = tmp_path / "lotse.sqlite3"
-    store = await Storage.open(path)
-    await store.close()
-    tables = _tables(path)
+async def test_no_table_has_an_identifying_column(db_target: Path | str) -> None:
+    store = await open_store(db_target)
+    try:
+        tables = await columns(store)
+    finally:
+        await store.close()
     assert {"ratings", "comments", "needs"} <= set(tables)
-    for table, columns in tables.items():
-        for column in columns:
+    for table, names in tables.items():
+        for column in names:
             if table == "preferences" and column == "user_key":
                 continue  # the salted HMAC for the language choice, deleted by /forget
             if table == "chat_spans" and column == "chat_key":
@@ -58,9 +48,8 @@ async def test_no_table_has_an_identifying_column(tmp_path: Path) -> None:
         assert tables[table][0] == "day"
 
 
-async def test_feedback_is_stored_to_the_day_and_scrubbed(tmp_path: Path) -> None:
-    path = tmp_path / "lotse.sqlite3"
-    store = await Storage.open(path)
+async def test_feedback_is_stored_to_the_day_and_scrubbed(db_target: Path | str) -> None:
+    store = await open_store(db_target)
     try:
         await store.add_rating("pflege_demenz", "pflege", True, "tr", town="herten", day=DAY)
         await store.add_rating("gewalt", "frauen", False, "ar", service_id="frauenhaus_re")
@@ -86,14 +75,15 @@ async def test_feedback_is_stored_to_the_day_and_scrubbed(tmp_path: Path) -> Non
             await store.add_need("other", "de")
     finally:
         await store.close()
-    raw = b"".join(p.read_bytes() for p in sorted(tmp_path.iterdir()))  # noqa: ASYNC240
-    assert b"1234567" not in raw
-    assert b"ayse@example.org" not in raw
+    if isinstance(db_target, Path):
+        files = sorted(db_target.parent.iterdir())
+        raw = b"".join(p.read_bytes() for p in files)
+        assert b"1234567" not in raw
+        assert b"ayse@example.org" not in raw
 
 
-async def test_a_thousand_concurrent_writes_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "lotse.sqlite3"
-    store = await Storage.open(path)
+async def test_a_thousand_concurrent_writes_lose_nothing(db_target: Path | str) -> None:
+    store = await open_store(db_target)
     try:
         writes: list[Coroutine[Any, Any, object]] = []
         for i in range(1000):
@@ -107,19 +97,18 @@ async def test_a_thousand_concurrent_writes_lose_nothing(tmp_path: Path) -> None
     finally:
         await store.close()
     # A second connection sees every write: each was committed before its call returned.
-    with sqlite3.connect(path) as db:
-        counts = [
-            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("ratings", "comments", "needs")
-        ]
-        texts = {r[0] for r in db.execute("SELECT text FROM comments")}
-    db.close()
+    counts = [await count(db_target, table) for table in ("ratings", "comments", "needs")]
     assert counts == [334, 333, 333]
+    again = await open_store(db_target)
+    try:
+        texts = {c.text for c in await again.comments()}
+    finally:
+        await again.close()
     assert texts == {f"Kommentar {i}" for i in range(1, 1000, 3)}
 
 
-async def test_retention_deletes_only_old_feedback(tmp_path: Path) -> None:
-    store = await Storage.open(tmp_path / "lotse.sqlite3")
+async def test_retention_deletes_only_old_feedback(db_target: Path | str) -> None:
+    store = await open_store(db_target)
     try:
         await store.set_language(store.user_key(1), "tr")
         for age in (0, 364, 365, 366, 900):

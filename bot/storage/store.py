@@ -70,7 +70,9 @@ class Storage(SettingsStore, PreferenceStore, FeedbackStore, SpanStore):
 async def open_backend(target: Target) -> Backend:
     """The backend for LOTSE_DB, connected and checked (not yet migrated)."""
     if is_postgres(target):
-        raise ConfigError("LOTSE_DB: PostgreSQL is not supported yet; give a SQLite file path")
+        from bot.storage.postgres import PostgresBackend
+
+        return await PostgresBackend.open(str(target))
     from bot.storage.sqlite import SQLiteBackend
 
     return await SQLiteBackend.open(Path(target))

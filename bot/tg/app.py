@@ -55,7 +55,7 @@ def build_application(settings: Settings, core: Core) -> App:
 
     async def post_init(app: App) -> None:
         lotse.storage = await Storage.open(
-            settings.db_path, settings.salt, salt_file=settings.salt_file
+            settings.database, settings.salt, salt_file=settings.salt_file
         )
         await publish_commands(app, lotse)
         tasks.append(asyncio.create_task(housekeeping(app, lotse)))
