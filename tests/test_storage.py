@@ -111,6 +111,10 @@ async def test_workers_starting_together_migrate_once(db_target: Path | str) -> 
         await stores[2].set_setting("k", "v")
         await stores[2].set_setting("k", "w")
         assert await stores[0].setting("k") == "w"
+        # The weekly digest: of workers claiming the same week together, exactly one posts.
+        claims = [s.claim_setting("digest_week", "2026-W48") for s in stores for _ in range(3)]
+        assert sorted(await asyncio.gather(*claims)) == [False] * 8 + [True]
+        assert await stores[1].claim_setting("digest_week", "2026-W49") is True
     finally:
         for store in stores:
             await store.close()

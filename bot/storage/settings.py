@@ -20,3 +20,16 @@ class SettingsStore(StoreBase):
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    async def claim_setting(self, key: str, value: str) -> bool:
+        """Set ``key`` to ``value`` unless it is already; whether this call changed it.
+
+        One statement, so of several workers claiming the same value only one gets True.
+        """
+        changed = await self._execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+            "WHERE settings.value <> excluded.value",
+            (key, value),
+        )
+        return changed > 0

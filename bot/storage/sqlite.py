@@ -10,6 +10,7 @@ cause; a file that cannot be opened at all is a ``StorageError`` naming it.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import sqlite3
 import stat
@@ -108,6 +109,16 @@ class SQLiteBackend:
                 raise DatabaseFault(str(exc)) from exc
 
     async def migrate(self, migrations: Sequence[str]) -> int:
+        # Processes opening one file together migrate one after the other: the second then
+        # finds the schema up to date. (flock does not touch SQLite's own fcntl locks.)
+        with self.path.open("rb") as handle:
+            await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+            try:
+                return await self._migrate(migrations)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    async def _migrate(self, migrations: Sequence[str]) -> int:
         try:
             async with self.connection.execute("PRAGMA user_version") as cursor:
                 row = await cursor.fetchone()

@@ -108,9 +108,13 @@ class Lotse:
         week = f"{now.isocalendar().year}-W{now.isocalendar().week:02d}"
         due = now.weekday() == DIGEST_WEEKDAY and now.hour >= DIGEST_HOUR
         chat = self.settings.staff_chat
-        if chat is not None and due and await store.setting("digest_week") != week:
-            await self.send_digest(bot, chat, today)
-            await store.set_setting("digest_week", week)
+        if chat is not None and due and await store.claim_setting("digest_week", week):
+            # Claimed first: of several workers, only one posts this week's digest.
+            try:
+                await self.send_digest(bot, chat, today)
+            except BaseException:
+                await store.set_setting("digest_week", "")  # not posted: due again
+                raise
             log.info("weekly digest posted to the staff chat")
 
     # -- context ------------------------------------------------------------------------
