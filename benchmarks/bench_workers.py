@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from tests.workers import HEADER, SECRET, workers
 REPLIES = frozenset({"sendMessage", "editMessageText"})
 NOW = 1_795_000_000
 TICKS = os.sysconf("SC_CLK_TCK")
-DB_TIME = "LOTSE_BENCH_DB_TIME"
+DB_TIME = "BENCH_DB_TIME"  # not LOTSE_*: the workers get only their own settings
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Result:
     db_seconds: float
     worker_cpu: float
     server_cpu: float
+    load_cpu: float
+    worker_rss: float
 
     def row(self) -> str:
         lat = sorted(self.latencies)
@@ -62,13 +64,18 @@ class Result:
         return (
             f"| {self.name:<22} | {self.updates / self.seconds:8.1f} | {p50:6.1f} | {p99:7.1f} "
             f"| {db_per_update * 1000:6.2f} ms = {db_per_update / mean:4.0%} "
-            f"| {self.worker_cpu:6.1f} | {self.server_cpu:6.1f} |"
+            f"| {self.per_update(self.worker_cpu)} | {self.per_update(self.server_cpu)} "
+            f"| {self.per_update(self.load_cpu)} | {self.worker_rss:5.0f} |"
         )
+
+    def per_update(self, seconds: float) -> str:
+        return f"{seconds / self.updates * 1000:6.2f}"
 
 
 HEAD = (
-    "| set-up                 | updates/s | p50 ms | p99 ms | DB time per update (share) "
-    "| worker CPU s | PG CPU s |\n|---|---:|---:|---:|---:|---:|---:|"
+    "| set-up | updates/s | p50 ms | p99 ms | storage time per update (share of latency) "
+    "| CPU ms per update: workers | PostgreSQL | load + fake Telegram | RSS MB per worker |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -79,6 +86,14 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def server_cpu(cluster: Cluster | None) -> float:
@@ -100,36 +115,45 @@ def server_cpu(cluster: Cluster | None) -> float:
 
 
 class Pump:
-    """Hands every update the fake holds to the proxy, as Telegram pushes to a webhook."""
+    """Hands the fake's updates to the proxy as Telegram pushes to a webhook, and wakes the
+    user whose chat got an answer (no polling: the benchmark must not eat the bot's CPU)."""
 
     def __init__(self, server: FakeBotApi, port: int) -> None:
         self.server = server
         self.url = f"http://127.0.0.1:{port}/tg/hook"
+        self.waiting: dict[str, asyncio.Future[None]] = {}
+        self.http: aiohttp.ClientSession | None = None
+        pump = self
 
-    async def run(self) -> None:
-        async with aiohttp.ClientSession() as http:
-            while True:
-                batch = self.server.take_updates()
-                for raw in batch:
-                    async with http.post(self.url, json=raw, headers={HEADER: SECRET}) as r:
-                        await r.read()
-                if not batch:
-                    await asyncio.sleep(0.001)
+        class Watched(list[Any]):
+            def append(self, item: Any) -> None:
+                super().append(item)
+                if item.method in REPLIES:
+                    waiter = pump.waiting.pop(str(item.params.get("chat_id")), None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(None)
+
+        server.requests = Watched(server.requests)
+
+    async def flush(self) -> None:
+        """Post every pending update to the proxy."""
+        assert self.http is not None
+        for raw in self.server.take_updates():
+            async with self.http.post(self.url, json=raw, headers={HEADER: SECRET}) as r:
+                await r.read()
+
+    async def step(self, chat_id: int, action: Awaitable[object]) -> float:
+        """Do one user action, hand it over, wait for the answer; seconds it took."""
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting[str(chat_id)] = waiter
+        began = time.perf_counter()
+        await action
+        await self.flush()
+        await asyncio.wait_for(waiter, 60)
+        return time.perf_counter() - began
 
 
-async def answered(server: FakeBotApi, chat_id: int, start: int) -> None:
-    """Wait until the bot sent or edited a message in this chat after request ``start``."""
-    seen = start
-    while True:
-        requests = server.requests
-        for r in requests[seen:]:
-            if r.method in REPLIES and str(r.params.get("chat_id")) == str(chat_id):
-                return
-        seen = len(requests)
-        await asyncio.sleep(0.001)
-
-
-async def journey(user: FakeUser, server: FakeBotApi, latencies: list[float]) -> int:
+async def journey(user: FakeUser, pump: Pump, latencies: list[float]) -> int:
     """The relative's journey, each step waiting for its answer; how many updates."""
     steps: list[tuple[str, str]] = [
         ("send", "/start"),
@@ -141,14 +165,8 @@ async def journey(user: FakeUser, server: FakeBotApi, latencies: list[float]) ->
         ("send", "/start"),
     ]
     for kind, value in steps:
-        start = len(server.requests)
-        began = time.perf_counter()
-        if kind == "send":
-            await user.send(value, wait=False)
-        else:
-            await user.press(value, wait=False)
-        await asyncio.wait_for(answered(server, user.chat.id, start), 60)
-        latencies.append(time.perf_counter() - began)
+        action = user.send(value, wait=False) if kind == "send" else user.press(value, wait=False)
+        latencies.append(await pump.step(user.chat.id, action))
     return len(steps)
 
 
@@ -168,9 +186,12 @@ async def measure(
                 FakeBotApi(now=NOW, idle_quiet=0.05, idle_timeout=120) as server,
                 workers(server, database, folder, count, serve=True) as run,
             ):
-                pump = asyncio.create_task(Pump(server, run.proxy.port).run())
+                pump = Pump(server, run.proxy.port)
+                pump.http = aiohttp.ClientSession()
                 latencies: list[float] = []
                 server_before = server_cpu(cluster)
+                workers_before = sum(cpu_seconds(p.pid) for p in run.processes)
+                load_before = cpu_seconds(os.getpid())
                 began = time.perf_counter()
                 done = 0
                 for r in range(rounds):
@@ -178,18 +199,18 @@ async def measure(
                         server.user(100_000 + r * users + i, "U", language_code="de")
                         for i in range(users)
                     ]
-                    counts = await asyncio.gather(*(journey(p, server, latencies) for p in people))
+                    counts = await asyncio.gather(*(journey(p, pump, latencies) for p in people))
                     done += sum(counts)
                 seconds = time.perf_counter() - began
-                worker_cpu = sum(cpu_seconds(p.pid) for p in run.processes)
+                worker_cpu = sum(cpu_seconds(p.pid) for p in run.processes) - workers_before
                 pg_cpu = server_cpu(cluster) - server_before
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
+                load_cpu = cpu_seconds(os.getpid()) - load_before
+                rss = max(rss_mb(p.pid) for p in run.processes)
+                await pump.http.close()
         finally:
             del os.environ[DB_TIME]
         db_seconds = read_db_time(folder)
-    return Result(name, done, seconds, latencies, db_seconds, worker_cpu, pg_cpu)
+    return Result(name, done, seconds, latencies, db_seconds, worker_cpu, pg_cpu, load_cpu, rss)
 
 
 @contextlib.asynccontextmanager
