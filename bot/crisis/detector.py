@@ -62,6 +62,7 @@ class CrisisDetector:
             for lang, terms in concept.terms.items():
                 for text in terms:
                     self._terms.add(concept.name, lang, text)
+        self._terms.done()
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> CrisisDetector:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.text.norm import CYRILLIC_MARK, consonants, fold, loose_keys, part_min, prepare
@@ -33,10 +34,6 @@ SKELETON_LANGS = frozenset({"ar", "fa"})
 _TERM_WORD = re.compile(r"\.\.\.|\*?\w+\*?")
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 @dataclass(frozen=True)
 class Term:
     """One term of a concept, as the pattern ids of its words (:data:`GAP_ID` for "...")."""
@@ -56,12 +53,14 @@ class TermIndex:
 
     def __init__(self) -> None:
         self._ids: dict[tuple[str, str], int] = {}
-        self._exact: dict[str, set[int]] = {}
-        self._prefix: dict[str, set[int]] = {}
+        self._exact: dict[str, tuple[int, ...]] = {}
+        self._prefix: dict[str, tuple[int, ...]] = {}
         # Parts by their first three letters: one look-up per letter of a message's word.
         self._part: dict[str, list[tuple[str, int]]] = {}
-        # One typo: every form with one letter deleted → (pattern, form) pairs.
-        self._near: dict[str, list[tuple[int, str]]] = {}
+        # Words that forgive one typo, by first letter and length (people rarely mistype the
+        # first letter); rapidfuzz compares a message's word with those of its shape.
+        self._fuzzy: dict[str, tuple[int, ...]] = {}
+        self._shapes: dict[tuple[str, int], list[str]] = {}
         self.by_first: dict[int, list[Term]] = {}
         self._cache: dict[tuple[str, bool], frozenset[int]] = {}
 
@@ -108,13 +107,18 @@ class TermIndex:
             if mode == "part":
                 self._part.setdefault(form[:3], []).append((form, ident))
             elif mode == "prefix":
-                self._prefix.setdefault(form, set()).add(ident)
+                self._prefix[form] = (*self._prefix.get(form, ()), ident)
             else:
-                self._exact.setdefault(form, set()).add(ident)
+                self._exact[form] = (*self._exact.get(form, ()), ident)
                 if fuzzy and len(form.lstrip(CYRILLIC_MARK)) >= FUZZY_MIN:
-                    for near in {form} | _deletions(form):
-                        self._near.setdefault(near, []).append((ident, form))
+                    if form not in self._fuzzy:
+                        self._shapes.setdefault((form[0], len(form)), []).append(form)
+                    self._fuzzy[form] = (*self._fuzzy.get(form, ()), ident)
         return [ident]
+
+    def done(self) -> None:
+        """Drop what only compiling needed (the pattern keys)."""
+        self._ids.clear()
 
     def lookup(self, word: str, *, skeleton: bool = False) -> frozenset[int]:
         """Every pattern one word of a message matches."""
@@ -126,33 +130,33 @@ class TermIndex:
         if skeleton:
             forms |= {k for f in forms if (k := consonants(f))}
         for form in forms:
-            found |= self._exact.get(form, set())
+            found.update(self._exact.get(form, ()))
             marked = form.startswith(CYRILLIC_MARK)
             for end in range(STEM_MIN + marked, len(form) + 1):
-                found |= self._prefix.get(form[:end], set())
+                found.update(self._prefix.get(form[:end], ()))
             if len(form) <= PART_MAX:
                 for start in range(len(form) - 2):
                     for part, ident in self._part.get(form[start : start + 3], ()):
                         if form.startswith(part, start):
                             found.add(ident)
             if len(form) - marked >= FUZZY_MIN - 1:
-                found |= self._near_patterns(form, found)
+                found |= self._near_patterns(form)
         result = frozenset(found)
         if len(self._cache) >= CACHE_MAX:
             self._cache.clear()
         self._cache[(word, skeleton)] = result
         return result
 
-    def _near_patterns(self, form: str, found: set[int]) -> set[int]:
+    def _near_patterns(self, form: str) -> set[int]:
         """Patterns one typo away from ``form`` (a letter added, dropped, changed or two
         swapped), the first letter kept: people rarely mistype the first letter."""
         near: set[int] = set()
-        for key in {form} | _deletions(form):
-            for ident, target in self._near.get(key, ()):
-                if (
-                    ident not in found
-                    and target[0] == form[0]
-                    and OSA.distance(target, form, score_cutoff=1) <= 1
-                ):
-                    near.add(ident)
+        for length in (len(form) - 1, len(form), len(form) + 1):
+            shape = self._shapes.get((form[0], length))
+            if not shape:
+                continue
+            for target, _, _ in process.extract_iter(
+                form, shape, scorer=OSA.distance, score_cutoff=1
+            ):
+                near.update(self._fuzzy[target])
         return near
