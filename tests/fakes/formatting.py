@@ -154,6 +154,9 @@ def _entity_for(tag: str, attrs: dict[str, str], start: int) -> dict[str, Any]:
     return entity
 
 
+_SPECIAL_RE = re.compile(r"[<&]")
+
+
 def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Parse Telegram HTML into plain text and MessageEntity dicts (UTF-16 offsets)."""
     out: list[str] = []
@@ -169,9 +172,13 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             length += utf16_len(decoded)
             continue
         if char != "<":
-            out.append(char)
-            length += utf16_len(char)
-            index += 1
+            # A run of plain text up to the next tag or entity, in one step.
+            special = _SPECIAL_RE.search(text, index)
+            stop = special.start() if special else len(text)
+            run = text[index:stop]
+            out.append(run)
+            length += utf16_len(run)
+            index = stop
             continue
         start = index
         if text.startswith("</", index):
