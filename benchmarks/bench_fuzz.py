@@ -29,7 +29,8 @@ from bot.config import Settings
 from bot.runtime import build_core
 from bot.tg.app import build_application
 from tests.fakes import FakeBotApi
-from tests.fuzzing import run_fuzz, watch
+from tests.fakes.harness import watch
+from tests.fuzzing import run_fuzz
 
 
 @dataclass(frozen=True)

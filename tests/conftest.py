@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
-from bot.runtime import make_engine
+from bot.runtime import Core, build_core, make_engine
+from tests.fakes.harness import Telegram, lotse
 from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
 
 DATA = Path(__file__).parent / "data"
@@ -52,3 +54,24 @@ def real() -> Knowledge:
 def engine(real: Knowledge, catalogs: Catalogs) -> Engine:
     """An engine over the real knowledge and catalogs."""
     return make_engine(real, catalogs, lambda: TODAY)
+
+
+@pytest.fixture(scope="session")
+def core() -> Core:
+    """The real knowledge, catalogs and engine, built once as the bot builds them."""
+    return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ptb_timedelta() -> Iterator[None]:
+    """PTB 22.8 warns when it builds RetryAfter unless PTB_TIMEDELTA is set (warnings fail)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PTB_TIMEDELTA", "1")
+        yield
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, core: Core) -> AsyncIterator[Telegram]:
+    """Lotse polling a fake Telegram, with the harness's defaults (tests/fakes/harness.py)."""
+    async with lotse(tmp_path, core) as tg:
+        yield tg

@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application
 
 from tests.fakes import CallbackQueryRecord, FakeBotApi, FakeChat, FakeMessage
 
@@ -417,23 +416,6 @@ class Fuzzer:
         return "inline_query", query
 
 
-def watch(server: FakeBotApi, app: App) -> Counter[int]:
-    """Count every update the bot has finished with; the fake's waits then wait for that.
-
-    Without it, a wait may end between two requests of one update, and the next burst would
-    press a button on a message the bot is about to delete. Call before the app runs.
-    """
-    handled: Counter[int] = Counter()
-
-    async def probe(update: Update, context: object) -> None:
-        del context
-        handled[update.update_id] += 1
-
-    app.add_handler(TypeHandler(Update, probe), group=1)
-    server.idle_checks.append(lambda: all(u in handled for u in server.injected_update_ids))
-    return handled
-
-
 def _member(status: str, user: Json) -> Json:
     """A ChatMember object (a ban carries its end date; 0 is forever)."""
     member: Json = {"status": status, "user": user}
@@ -465,8 +447,8 @@ async def run_fuzz(
     """Feed ``in_process`` updates to ``process_update``, ``via_polling`` through getUpdates.
 
     The application must be running against ``server`` (``server.running(app)``), watched
-    (``watch``), with an error handler of its own if crashes are to be seen (``process_update``
-    reports to those).
+    (``tests.fakes.harness.watch``), with an error handler of its own if crashes are to be
+    seen (``process_update`` reports to those).
     """
     rnd = random.Random(seed)
     run = FuzzRun()

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot import payloads as pl
+from bot.engine import payloads as pl
 from bot.engine.flow import Engine
 from bot.engine.screens import Button, Screen
 from tests.fakes import ApiError

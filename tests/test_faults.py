@@ -16,143 +16,30 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes, TypeHandler
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT
 from bot.errors import DatabaseFault
-from bot.runtime import Core, build_core
+from bot.runtime import Core
 from bot.storage.backend import Backend
-from bot.tg.app import App, build_application
-from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
-from tests.fakes import FakeBotApi, FakeUser
+from tests.fakes import FakeUser
+from tests.fakes.harness import Telegram, last, lotse
 from tests.fuzzing import FuzzRun, run_fuzz
 
-NOW = 1_795_000_000  # 2026-11-18, a fixed clock for the fake
 THANKS = "Danke für Ihre Rückmeldung!"
 APOLOGY = "Entschuldigung, Ihre Antwort konnte gerade nicht gespeichert werden."
 WELCOME = "Willkommen bei Lotse!"
 TOWNS = ("herten", "marl", "datteln", "dorsten", "gladbeck", "waltrop")
 # Update counts for the fuzz test; the full 100,000 run is `python -m benchmarks.bench_fuzz`.
-FUZZ_UPDATES = int(os.environ.get("LOTSE_FUZZ_UPDATES", "10000"))
-FUZZ_VIA_POLLING = 500
-
-
-@dataclass
-class Bot:
-    """A running Lotse, the fake Telegram it talks to, and what it did with each update."""
-
-    server: FakeBotApi
-    settings: Settings
-    app: App
-    handled: Counter[int] = field(default_factory=Counter)
-    errors: list[BaseException] = field(default_factory=list)
-
-    def user(self, user_id: int, name: str = "Nutzerin") -> FakeUser:
-        """A German-speaking user in a private chat."""
-        return self.server.user(user_id, name, language_code="de")
-
-    def rows(self, sql: str) -> list[tuple[object, ...]]:
-        """Read the bot's database file with a connection of our own."""
-        db = sqlite3.connect(self.settings.db_path)
-        try:
-            return db.execute(sql).fetchall()
-        finally:
-            db.close()
-
-    def assert_each_update_handled_once(self, also: set[int] | None = None) -> None:
-        """Nothing skipped, nothing repeated (a probe counts every update the bot handled).
-
-        ``also``: ids of updates handed to ``process_update`` directly, not via getUpdates.
-        """
-        injected = [*self.server.injected_update_ids, *sorted(also or ())]
-        repeated = {u: n for u, n in self.handled.items() if n != 1}
-        missing = [u for u in injected if u not in self.handled]
-        assert not repeated, f"updates handled more than once: {repeated}"
-        assert not missing, f"updates never handled: {missing}"
-        assert set(self.handled) == set(injected)
-
-
-@pytest.fixture(scope="module")
-def core() -> Core:
-    return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
-
-
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22.8 warns when it builds RetryAfter unless PTB_TIMEDELTA is set (warnings fail)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@asynccontextmanager
-async def lotse(
-    tmp_path: Path,
-    core: Core,
-    *,
-    rate_limit: bool = True,
-    idle_timeout: float = 20.0,
-    strict: bool = True,
-    database: str | None = None,
-) -> AsyncIterator[Bot]:
-    """Run the real Application against the fake; waits end when the bot handled an update.
-
-    ``strict``: any request the fake rejects fails the test at once. ``database``: a
-    postgresql:// URL instead of a SQLite file in ``tmp_path``.
-    """
-    async with FakeBotApi(
-        now=NOW, idle_quiet=0.02, idle_timeout=idle_timeout, strict=strict
-    ) as server:
-        settings = Settings(
-            token=server.token,
-            api_base_url=server.base_url,
-            db_path=tmp_path / "lotse.sqlite3",
-            db_url=database,
-            salt="test-salt",
-            rate_limit=rate_limit,
-        )
-        app = build_application(settings, core)
-        bot = Bot(server, settings, app)
-
-        async def probe(update: Update, context: object) -> None:
-            del context
-            bot.handled[update.update_id] += 1
-
-        async def collect(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            del update
-            if context.error is not None:
-                bot.errors.append(context.error)
-
-        # A later group runs after Lotse's handler is done, even when that handler failed.
-        app.add_handler(TypeHandler(Update, probe), group=1)
-        app.add_error_handler(collect)
-        server.idle_checks.append(
-            lambda: all(u in bot.handled for u in server.injected_update_ids)
-        )
-        async with server.running(app, allowed_updates=Update.ALL_TYPES):
-            yield bot
-
-
-def last(user: FakeUser) -> str:
-    """The text of the bot's latest message to this user."""
-    return user.last_bot_message.text or ""
+FUZZ_UPDATES = int(os.environ.get("LOTSE_FUZZ_UPDATES", "1000"))
+FUZZ_VIA_POLLING = FUZZ_UPDATES // 10
 
 
 def text_of(user: FakeUser, message_id: int) -> str:
     """The current text of one message in the user's chat."""
     return next((m.text or "" for m in user.messages if m.message_id == message_id), "")
-
-
-def crashes(bot: Bot) -> list[BaseException]:
-    """Errors other than Telegram's own (those are the faults we injected)."""
-    return [e for e in bot.errors if not isinstance(e, TelegramError)]
 
 
 # -- 429: throttled by Telegram ------------------------------------------------------------
@@ -165,7 +52,7 @@ def crashes(bot: Bot) -> list[BaseException]:
 async def test_a_429_with_retry_after_still_delivers_the_reply(
     tmp_path: Path, core: Core, method: str, label: str
 ) -> None:
-    async with lotse(tmp_path, core) as bot:
+    async with lotse(tmp_path, core, rate_limit=True) as bot:
         user = bot.user(4001)
         if label != "/start":
             await user.send("/start")
@@ -181,7 +68,7 @@ async def test_a_429_with_retry_after_still_delivers_the_reply(
         assert expected in last(user)
         # Telegram's wait was respected: the retry came after retry_after seconds.
         assert time.monotonic() - started >= 1.0
-        assert crashes(bot) == []
+        assert bot.crashes() == []
 
 
 # -- 5xx, timeouts, dropped connections ------------------------------------------------------
@@ -190,7 +77,7 @@ async def test_a_429_with_retry_after_still_delivers_the_reply(
 async def test_5xx_timeouts_and_resets_lose_no_update_and_no_feedback(
     tmp_path: Path, core: Core
 ) -> None:
-    async with lotse(tmp_path, core, idle_timeout=30.0) as bot:
+    async with lotse(tmp_path, core, rate_limit=True, idle_timeout=30.0) as bot:
         users = [bot.user(5000 + i, f"U{i}") for i, _ in enumerate(TOWNS)]
         for user in users:
             await user.send("/start")
@@ -241,7 +128,7 @@ async def test_5xx_timeouts_and_resets_lose_no_update_and_no_feedback(
         assert len(stored) >= len(thanked) + 2, "the two unthanked ratings were not stored"
         assert len(server.faults_applied) == 17, "not every scripted fault was triggered"
         bot.assert_each_update_handled_once()
-        assert crashes(bot) == []
+        assert bot.crashes() == []
         # After it all, the bot answers everyone as before.
         for user in users:
             await user.send("/start")
@@ -252,7 +139,7 @@ async def test_5xx_timeouts_and_resets_lose_no_update_and_no_feedback(
 async def test_a_failed_callback_answer_does_not_cost_the_next_screen(
     tmp_path: Path, core: Core
 ) -> None:
-    async with lotse(tmp_path, core) as bot:
+    async with lotse(tmp_path, core, rate_limit=True) as bot:
         user = bot.user(5101)
         await user.send("/start")
         bot.server.inject_fault("answerCallbackQuery", status=502)
@@ -263,7 +150,7 @@ async def test_a_failed_callback_answer_does_not_cost_the_next_screen(
 async def test_pressing_a_stale_button_twice_sends_no_request_telegram_refuses(
     tmp_path: Path, core: Core
 ) -> None:
-    async with lotse(tmp_path, core, strict=False) as bot:
+    async with lotse(tmp_path, core, rate_limit=True, strict=False) as bot:
         user = bot.user(5201)
         await user.send("/start")
         menu = user.last_bot_message.message_id
@@ -276,7 +163,7 @@ async def test_pressing_a_stale_button_twice_sends_no_request_telegram_refuses(
 # -- the database locked or full --------------------------------------------------------------
 
 
-async def open_on_herten(bot: Bot, user: FakeUser) -> int:
+async def open_on_herten(bot: Telegram, user: FakeUser) -> int:
     """/start, then the Pflegegrad screen for Herten; returns the menu's message id."""
     await user.send("/start")
     menu = user.last_bot_message.message_id
@@ -288,7 +175,7 @@ async def test_a_locked_database_gets_an_apology_and_menus_keep_working(
     tmp_path: Path, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with lotse(tmp_path, core) as bot:
+    async with lotse(tmp_path, core, rate_limit=True) as bot:
         user = bot.user(6001, "Leyla")
         menu = await open_on_herten(bot, user)
         storage = bot.app.bot_data["lotse"].storage
@@ -313,7 +200,7 @@ async def test_a_locked_database_gets_an_apology_and_menus_keep_working(
             blocker.rollback()
             blocker.close()
         assert bot.rows("SELECT COUNT(*) FROM ratings") == [(0,)]
-        assert crashes(bot) == []
+        assert bot.crashes() == []
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
     assert any("database is locked" in line for line in logged), logged
     for line in logged:
@@ -322,7 +209,7 @@ async def test_a_locked_database_gets_an_apology_and_menus_keep_working(
 
 
 async def test_feedback_is_stored_again_once_the_lock_is_gone(tmp_path: Path, core: Core) -> None:
-    async with lotse(tmp_path, core) as bot:
+    async with lotse(tmp_path, core, rate_limit=True) as bot:
         user = bot.user(6002)
         menu = await open_on_herten(bot, user)
         await bot.app.bot_data["lotse"].storage.backend.execute("PRAGMA busy_timeout = 100")
@@ -363,7 +250,7 @@ async def test_a_full_disk_gets_an_apology_and_menus_keep_working(
     tmp_path: Path, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with lotse(tmp_path, core) as bot:
+    async with lotse(tmp_path, core, rate_limit=True) as bot:
         user = bot.user(6003, "Olena")
         menu = await open_on_herten(bot, user)
         db = bot.app.bot_data["lotse"].storage.backend
@@ -379,7 +266,7 @@ async def test_a_full_disk_gets_an_apology_and_menus_keep_working(
         assert "Migration" in text_of(user, menu)
         await user.send("/start")
         assert WELCOME in last(user)
-        assert crashes(bot) == []
+        assert bot.crashes() == []
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
     assert any("full" in line for line in logged), logged
     for line in logged:
@@ -469,7 +356,7 @@ async def test_random_and_malformed_updates_crash_nothing_and_are_never_rejected
             seed=20261118,
         )
         bot.assert_each_update_handled_once(also=run.in_process_ids)
-        errors = [*crashes(bot), *run.crashes]
+        errors = [*bot.crashes(), *run.crashes]
         assert errors == [], f"{len(errors)} crashes, first: {errors[0]!r}"
         # Telegram too answers "message is not modified" when a button shows the screen that
         # is already there; the bot expects and ignores it. Anything else is a defect.

@@ -12,22 +12,19 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Update
-from telegram.ext import TypeHandler
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import ConfigError
 from bot.runtime import Core, build_core
-from bot.tg.app import App, build_application, webhook_options
+from bot.tg.app import webhook_options
 from bot.tg.handlers import Lotse
 from tests.conftest import REAL_KNOWLEDGE
-from tests.fakes import FakeBotApi
-from tests.test_telegram import NOW, Running, core, last, rows, running
+from tests.fakes.harness import NOW, Telegram, last, lotse, telegram
 
-__all__ = ["core"]  # the module-scoped fixture, shared with the journeys
 SECRET = "s3cret-token-for-the-test"
 
 
@@ -55,25 +52,21 @@ def update(update_id: int, user_id: int, text: str) -> dict[str, object]:
 
 
 async def test_webhook_mode_checks_the_secret_token(tmp_path: Path, core: Core) -> None:
-    async with FakeBotApi(now=NOW) as server:
-        port = free_port()
-        settings = Settings(
-            token=server.token,
-            api_base_url=server.base_url,
-            db_path=tmp_path / "db.sqlite3",
-            rate_limit=False,
-            webhook_url="https://lotse.example.org/tg/hook",
-            webhook_secret=SECRET,
-            webhook_listen="127.0.0.1",
-            webhook_port=port,
-        )
-        app = build_application(settings, core)
-        handled = on_handled(app)
+    port = free_port()
+    webhook: dict[str, Any] = {
+        "webhook_url": "https://lotse.example.org/tg/hook",
+        "webhook_secret": SECRET,
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
+    }
+    async with telegram(tmp_path, core, **webhook) as tg:
+        server = tg.server
+        app = tg.build()
         assert app.updater is not None
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
-        await app.updater.start_webhook(**webhook_options(settings))
+        await app.updater.start_webhook(**webhook_options(tg.settings))
         await app.start()
         try:
             assert server.webhook is not None
@@ -88,8 +81,8 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path, core: Core) 
                 right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
                 async with http.post(url, json=update(2, 5001, "/start"), headers=right) as r:
                     assert r.status == 200
-            async with asyncio.timeout(10):
-                await handled.wait()
+            await tg.wait_handled(2)
+            assert list(tg.handled) == [2]  # the update with the wrong secret never came in
             sent = server.calls("sendMessage")
             assert len(sent) == 1
             assert "Willkommen bei Lotse!" in str(sent[0]["text"])
@@ -99,19 +92,6 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path, core: Core) 
             await app.shutdown()
             assert app.post_shutdown is not None
             await app.post_shutdown(app)
-        assert server.rejected == []
-
-
-def on_handled(app: App) -> asyncio.Event:
-    """An event set when the bot has finished handling an update."""
-    done = asyncio.Event()
-
-    async def probe(update: Update, context: object) -> None:
-        del update, context
-        done.set()
-
-    app.add_handler(TypeHandler(Update, probe), group=1)
-    return done
 
 
 def test_webhook_settings_are_checked() -> None:
@@ -122,7 +102,7 @@ def test_webhook_settings_are_checked() -> None:
 
 
 async def test_report_is_for_staff_only(tmp_path: Path, core: Core) -> None:
-    async with running(tmp_path, core, staff_ids=frozenset({4242})) as r:
+    async with lotse(tmp_path, core, staff_ids=frozenset({4242})) as r:
         member = r.server.user(4242, "Staff", language_code="de")
         await member.send("/report")
         assert [m.kind for m in member.bot_messages] == ["text", "photo"]
@@ -137,7 +117,7 @@ async def test_report_is_for_staff_only(tmp_path: Path, core: Core) -> None:
 async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
     tmp_path: Path, core: Core
 ) -> None:
-    async with running(tmp_path, core, staff_chat=-100777, retention_days=30) as r:
+    async with lotse(tmp_path, core, staff_chat=-100777, retention_days=30) as r:
         r.server.chat(-100777, chat_type="group", title="KI Team")
         app_lotse = _lotse(r)
         assert app_lotse.storage is not None
@@ -150,12 +130,12 @@ async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
         await app_lotse.housekeeping(bot, monday + dt.timedelta(hours=1))
         assert [c["chat_id"] for c in r.server.calls("sendMessage")] == [-100777]
         assert len(r.server.calls("sendPhoto")) == 1
-        remaining = rows(r.settings, "SELECT day FROM ratings")
+        remaining = r.rows("SELECT day FROM ratings")
         assert len(remaining) == 1
         assert remaining[0][0] != old.isoformat()
 
 
-def _lotse(r: Running) -> Lotse:
+def _lotse(r: Telegram) -> Lotse:
     lotse = r.app.bot_data["lotse"]
     assert isinstance(lotse, Lotse)
     return lotse
@@ -164,12 +144,12 @@ def _lotse(r: Running) -> Lotse:
 async def test_reload_keeps_the_last_good_knowledge(tmp_path: Path, core: Core) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(REAL_KNOWLEDGE, knowledge)
-    async with running(tmp_path, core, knowledge_dir=knowledge) as r:
-        lotse = _lotse(r)
+    async with lotse(tmp_path, core, knowledge_dir=knowledge) as r:
+        app_lotse = _lotse(r)
         user = r.server.user(5301, "R", language_code="de")
         tree = knowledge / "tree.yaml"
         tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
-        assert await lotse.reload() is False  # broken: the bot keeps serving the old tree
+        assert await app_lotse.reload() is False  # broken: the bot keeps serving the old tree
         await user.send("/start")
         assert "🆘 Notfall – schnelle Hilfe" in str(user.last_bot_message.buttons)
         tree.write_text(
@@ -177,7 +157,7 @@ async def test_reload_keeps_the_last_good_knowledge(tmp_path: Path, core: Core) 
             .replace("children: [notfal,", "children: [notfall,")
             .replace("title: Notfall – schnelle Hilfe", "title: Notfall – sofort Hilfe")
         )
-        assert await lotse.reload() is True
+        assert await app_lotse.reload() is True
         await user.send("/start")
         assert "🆘 Notfall – sofort Hilfe" in str(user.last_bot_message.buttons)
 
@@ -197,8 +177,8 @@ async def test_sighup_reloads_while_the_bot_goes_on_answering(
         return build_core(settings)
 
     monkeypatch.setattr("bot.tg.handlers.build_core", slow_build)
-    async with running(tmp_path, core, knowledge_dir=knowledge) as r:
-        lotse = _lotse(r)
+    async with lotse(tmp_path, core, knowledge_dir=knowledge) as r:
+        app_lotse = _lotse(r)
         user = r.server.user(5302, "R", language_code="de")
         tree = knowledge / "tree.yaml"
         title = "title: Notfall – schnelle Hilfe"
@@ -209,7 +189,7 @@ async def test_sighup_reloads_while_the_bot_goes_on_answering(
         assert "🆘 Notfall – schnelle Hilfe" in str(user.last_bot_message.buttons)
         answered.set()
         for _ in range(1000):
-            if lotse.engine is not core.engine:
+            if app_lotse.engine is not core.engine:
                 break
             await asyncio.sleep(0.01)
         await user.send("/start")

@@ -14,11 +14,10 @@ from bot.__main__ import main
 from bot.errors import DatabaseFault, StorageError
 from bot.runtime import Core
 from bot.storage.postgres import dollar_params
+from tests.fakes.harness import last, lotse
 from tests.pgcluster import Cluster, free_port
 from tests.storage_helpers import open_store
-from tests.test_faults import APOLOGY, THANKS, WELCOME, core, last, lotse, open_on_herten, text_of
-
-__all__ = ["core"]  # the module's fixture, shared with test_faults
+from tests.test_faults import APOLOGY, THANKS, WELCOME, open_on_herten, text_of
 
 TOKEN = "123456789:AAH2jH4Y6Cm9gQ-ExampleTokenWithEnough"
 
@@ -88,7 +87,7 @@ async def test_the_bot_apologises_while_the_server_is_down_and_carries_on(
     tmp_path: Path, core: Core, pg_cluster: Cluster
 ) -> None:
     name = pg_cluster.database()
-    async with lotse(tmp_path, core, database=pg_cluster.url(name)) as bot:
+    async with lotse(tmp_path, core, rate_limit=True, db_url=pg_cluster.url(name)) as bot:
         user = bot.user(6101, "Ayşe")
         menu = await open_on_herten(bot, user)
         await user.press_data(menu, "+:n:pflegegrad:herten")

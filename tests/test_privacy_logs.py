@@ -22,9 +22,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.logs import HIDDEN, Redactor, setup_logging
 from bot.runtime import Core
-from tests.test_telegram import core, running
-
-__all__ = ["core"]
+from tests.fakes.harness import lotse
 
 NOTE = "Меня зовут Ольга Петрова, телеграм @olga_p, пишите olga.p@example.org"
 SEARCH = "Fatima Yilmaz Hochstraße Herten qwrtzplk"
@@ -48,7 +46,7 @@ async def test_debug_log_of_a_whole_journey_holds_no_secret(
     tmp_path: Path, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with running(tmp_path, core, log_level="DEBUG") as r:
+    async with lotse(tmp_path, core, log_level="DEBUG") as r:
         user = r.server.user(987654321, "Olga", language_code="de", username="olga_p")
         await user.send("/start")
         await user.press("🧓 Pflege für Angehörige")

@@ -11,9 +11,7 @@ import pytest
 from bot.errors import DatabaseFault
 from bot.runtime import Core
 from bot.storage import Storage
-from tests.test_telegram import core, last, running
-
-__all__ = ["core"]
+from tests.fakes.harness import last, lotse
 
 
 def preferences(path: Path) -> list[tuple[str, ...]]:
@@ -26,7 +24,7 @@ def preferences(path: Path) -> list[tuple[str, ...]]:
 async def test_forget_on_a_locked_database_says_nothing_was_deleted(
     tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with running(tmp_path, core) as r:
+    async with lotse(tmp_path, core) as r:
         user = r.server.user(3101, "F", language_code="de")
         await user.send("/language")
         await user.press("English")
@@ -52,13 +50,13 @@ async def test_forget_finds_a_choice_stored_under_the_previous_salt(
     tmp_path: Path, core: Core
 ) -> None:
     # First the bot ran with a salt file of its own …
-    async with running(tmp_path, core, salt=None) as r:
+    async with lotse(tmp_path, core, salt=None) as r:
         user = r.server.user(3102, "F", language_code="de")
         await user.send("/language")
         await user.press("English")
     assert (tmp_path / "lotse.salt").exists()
     # … then the admin set LOTSE_SALT: the file's salt is now the previous one.
-    async with running(tmp_path, core, salt="a-new-salt-set-by-the-admin") as r:
+    async with lotse(tmp_path, core, salt="a-new-salt-set-by-the-admin") as r:
         user = r.server.user(3102, "F", language_code="de")
         await user.send("/forget")
         assert "Ihre Sprachwahl ist gelöscht" in last(user)
@@ -81,7 +79,7 @@ STALE = "Dieses Menü hat sich inzwischen geändert"
 async def test_a_forged_press_gets_the_menu_changed_screen_and_records_nothing(
     tmp_path: Path, core: Core, data: str
 ) -> None:
-    async with running(tmp_path, core) as r:
+    async with lotse(tmp_path, core) as r:
         user = r.server.user(3201, "F", language_code="de")
         await user.send("/start")
         menu = user.last_bot_message
@@ -95,7 +93,7 @@ async def test_a_forged_press_gets_the_menu_changed_screen_and_records_nothing(
 async def test_a_forged_press_in_a_group_gets_only_the_group_note(
     tmp_path: Path, core: Core, data: str
 ) -> None:
-    async with running(tmp_path, core) as r:
+    async with lotse(tmp_path, core) as r:
         group = r.server.user(3202, "G", language_code="de", chat_type="group")
         await group.send("/start")
         note = group.last_bot_message
@@ -109,7 +107,7 @@ async def test_a_forged_press_in_a_group_gets_only_the_group_note(
 
 
 async def test_report_in_a_group_is_refused_even_for_staff(tmp_path: Path, core: Core) -> None:
-    async with running(tmp_path, core, staff_ids=frozenset({3203})) as r:
+    async with lotse(tmp_path, core, staff_ids=frozenset({3203})) as r:
         group = r.server.user(3203, "Staff", language_code="de", chat_type="group")
         await group.send("/report")
         assert all(m.kind != "photo" for m in group.bot_messages)

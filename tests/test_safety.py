@@ -10,110 +10,23 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 
 import pytest
-from telegram import Bot, Update
-from telegram.ext import TypeHandler
+from telegram import Bot
 
-from bot.config import Settings
 from bot.engine import payloads as pl
 from bot.engine.flow import Engine
 from bot.engine.screens import Contact, plain
 from bot.knowledge.model import ERROR, CrisisKind, Knowledge
 from bot.knowledge.validate import validate
-from bot.runtime import Core, build_core
-from bot.tg.app import App, build_application
-from tests.conftest import MINI, REAL_KNOWLEDGE, REAL_LOCALES, TODAY
+from bot.runtime import Core
+from tests.conftest import MINI, TODAY
 from tests.fakes import FakeBotApi, FakeMessage, FakeUser
+from tests.fakes.harness import NOW, telegram
 
-NOW = 1_795_000_000  # 2026-11-18, the fake's clock
 LANGS = ["de", "en", "tr", "ar", "ru", "uk", "pl", "fa", "ku", "ro", "bg"]
-
-
-@pytest.fixture(scope="module")
-def core() -> Core:
-    return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
-
-
-class Telegram:
-    """One fake Telegram that outlives the bot processes that talk to it."""
-
-    def __init__(self, server: FakeBotApi, tmp_path: Path, core: Core) -> None:
-        self.server = server
-        self.core = core
-        self.settings = Settings(
-            token=server.token,
-            api_base_url=server.base_url,
-            db_path=tmp_path / "lotse.sqlite3",
-            salt="test-salt",
-            rate_limit=False,
-        )
-        self.handled: set[int] = set()
-        server.idle_checks.append(
-            lambda: all(u in self.handled for u in server.injected_update_ids)
-        )
-
-    def build(self) -> App:
-        """A new Application on the same database (a new process, as after a restart)."""
-        app = build_application(self.settings, self.core)
-
-        async def probe(update: Update, context: object) -> None:
-            del context
-            self.handled.add(update.update_id)
-
-        app.add_handler(TypeHandler(Update, probe), group=1)
-        return app
-
-    @asynccontextmanager
-    async def polling(self) -> AsyncIterator[App]:
-        """One bot process polling Telegram, from start to shutdown."""
-        app = self.build()
-        async with self.server.running(app, allowed_updates=Update.ALL_TYPES):
-            yield app
-
-    @asynccontextmanager
-    async def workers(self, count: int = 2) -> AsyncIterator[Workers]:
-        """``count`` webhook workers behind a load balancer, sharing only the database."""
-        apps = [self.build() for _ in range(count)]
-        async with AsyncExitStack() as stack:
-            for app in apps:
-                await app.initialize()
-                stack.push_async_callback(app.shutdown)
-                assert app.post_init is not None
-                assert app.post_shutdown is not None
-                await app.post_init(app)
-                stack.push_async_callback(app.post_shutdown, app)
-            yield Workers(self.server, apps)
-
-
-class Workers:
-    """Hands each update to the next worker in turn (round robin)."""
-
-    def __init__(self, server: FakeBotApi, apps: list[App]) -> None:
-        self.server = server
-        self.apps = apps
-        self.turn = 0
-        self.served_by: list[int] = []
-
-    async def deliver(self) -> None:
-        for raw in self.server.take_updates():
-            index = self.turn % len(self.apps)
-            self.turn += 1
-            app = self.apps[index]
-            self.served_by.append(index)
-            await app.process_update(Update.de_json(raw, app.bot))
-        await self.server.wait_idle()
-
-
-@asynccontextmanager
-async def telegram(tmp_path: Path, core: Core) -> AsyncIterator[Telegram]:
-    async with FakeBotApi(now=NOW, idle_quiet=0.05) as server:
-        yield Telegram(server, tmp_path, core)
-        assert server.rejected == []
-        assert server.unanswered_callback_queries() == []
 
 
 # -- what may be left ----------------------------------------------------------------------
