@@ -9,7 +9,9 @@ import pytest
 from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Need, Screen, Venue, plain
-from bot.knowledge.model import CrisisKind
+from bot.i18n import Catalogs
+from bot.knowledge.model import CrisisKind, Knowledge
+from bot.runtime import make_engine
 from tests.conftest import TODAY
 
 
@@ -165,13 +167,41 @@ def test_language_switch_keeps_the_place(mini_engine: Engine) -> None:
     assert "Your town: Herten" in plain(reply.screen.text)
 
 
-def test_language_picker_from_a_service_card_stays_within_64_bytes(mini_engine: Engine) -> None:
+def test_language_picker_from_a_service_card_returns_to_the_card(mini_engine: Engine) -> None:
     place = "s:beratung_herten:gewalt:herten"
     picker = mini_engine.language(de(), place).screen
     assert all(pl.fits(p or "") for p in payloads(picker))
     reply = mini_engine.press(de(), button(picker, "Polski"))
     assert reply.set_lang == "pl"
     assert reply.screen.place == place
+
+
+def test_language_picker_from_a_card_too_long_to_carry_returns_to_its_node(
+    real: Knowledge, catalogs: Catalogs
+) -> None:
+    # The longest ids the budget allows, on the real tree: "L:pl:" + the card's place would
+    # pass 64 bytes, so the language buttons lead back to the card's node instead.
+    node = max((n for n in real.nodes.values() if n.by_town), key=lambda n: len(n.id))
+    town = max(real.towns, key=len)
+    long_id = "schwangerschaftsberatung"
+    assert len(long_id) == pl.SERVICE_ID_MAX
+    listed = real.services_for(node, town)[0]
+    service = dataclasses.replace(listed, id=long_id, name="Beratung mit langem Namen")
+    knowledge = dataclasses.replace(
+        real,
+        services={**real.services, long_id: service},
+        nodes={**real.nodes, node.id: dataclasses.replace(node, services=(long_id,))},
+    )
+    engine = make_engine(knowledge, catalogs, lambda: TODAY)
+    place = pl.service(long_id, node.id, town)
+    assert pl.fits(pl.wrap(pl.LANG_PICKER, place))
+    assert not pl.fits(pl.wrap(pl.LANG_SET, place, "pl"))
+    picker = engine.language(de(), place).screen
+    assert all(pl.fits(p or "") for p in payloads(picker))
+    reply = engine.press(de(), button(picker, "Polski"))
+    assert reply.set_lang == "pl"
+    assert reply.screen.place == pl.node(node.id, town)
+    assert any(label.endswith("Beratung mit langem Namen") for label in labels(reply.screen))
 
 
 def test_deep_link_opens_a_topic(mini_engine: Engine) -> None:
