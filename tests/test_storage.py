@@ -39,15 +39,21 @@ async def test_the_user_id_is_never_stored(tmp_path: Path) -> None:
     assert b"987654321" not in b"".join(p.read_bytes() for p in files)
 
 
-async def test_keys_differ_between_salts(tmp_path: Path) -> None:
+async def test_keys_differ_between_salts_and_users_and_agree_between_workers(
+    tmp_path: Path,
+) -> None:
     a = await Storage.open(tmp_path / "a.sqlite3")
     b = await Storage.open(tmp_path / "b.sqlite3", salt="configured")
+    # Another worker (another process, another connection) with the same configured salt.
+    c = await Storage.open(tmp_path / "c.sqlite3", salt="configured")
     try:
         assert a.user_key(1) != b.user_key(1)
-        assert a.user_key(1) == a.user_key(1)
+        assert b.user_key(1) == c.user_key(1)
+        assert b.user_key(1) != b.user_key(2)
     finally:
         await a.close()
         await b.close()
+        await c.close()
 
 
 async def test_schema_version_and_wal(tmp_path: Path) -> None:
