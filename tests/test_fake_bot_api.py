@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -332,7 +332,10 @@ async def test_edit_errors(server: FakeBotApi, bot: Bot, anna: FakeUser) -> None
     assert len(server.take_rejections()) == 3
 
     edited = await bot.edit_message_text("Menü", anna.id, sent.message_id, reply_markup=markup)
-    assert isinstance(edited, object)
+    # Like Telegram, an edit answers with the edited message: same id, new text, edit date.
+    assert isinstance(edited, Message)
+    assert (edited.message_id, edited.text, edited.entities) == (sent.message_id, "Menü", ())
+    assert edited.edit_date is not None
     assert anna.last_bot_message.entities == []
     await bot.edit_message_text("Menü", anna.id, sent.message_id)  # drops the keyboard
     assert anna.last_bot_message.buttons == []
