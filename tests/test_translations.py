@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -16,6 +17,7 @@ from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import plain
 from bot.i18n import FSI, LANGUAGES, PDI, RTL, Catalogs, isolate_ltr, negotiate
 from bot.knowledge.loader import read_knowledge
+from bot.knowledge.model import Knowledge
 from bot.staff.cli import main as staff_main
 from bot.staff.translations import content_sources, coverage, failed, ui_sources
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES, TODAY
@@ -240,6 +242,53 @@ def test_missing_text_falls_back_to_german_with_a_kind_note(tmp_path: Path) -> N
     assert tr("Some parts are only available in German so far. Sorry!") in shown
     other = engine.press(Ctx("tr", TODAY, chosen=True), "n:gesundheit").screen
     assert tr("Some parts are only available in German so far. Sorry!") not in plain(other.text)
+
+
+OUTDATED = "Some parts of this translation may be out of date; the German text changed."
+
+
+def test_a_translation_of_an_older_german_text_is_shown_with_a_note(
+    real: Knowledge, catalogs: Catalogs
+) -> None:
+    # Staff changed the German title in tree.yaml; the catalog still has the old one.
+    node = real.nodes["pflegegrad"]
+    changed = dataclasses.replace(node, title="Was ist ein Pflegegrad und wer bekommt ihn?")
+    knowledge = dataclasses.replace(real, nodes={**real.nodes, "pflegegrad": changed})
+    tr = catalogs.translator("tr")
+    ctx = Ctx("tr", TODAY, chosen=True)
+    now = plain(Engine(knowledge, catalogs, lambda: TODAY).press(ctx, "n:pflegegrad").screen.text)
+    assert "Bakım derecesi nedir?" in now  # the translation, better than German for her
+    assert tr(OUTDATED) in now
+    before = plain(Engine(real, catalogs, lambda: TODAY).press(ctx, "n:pflegegrad").screen.text)
+    assert "Bakım derecesi nedir?" in before
+    assert tr(OUTDATED) not in before
+
+
+@pytest.mark.parametrize(
+    ("lang", "domain", "entry", "place", "translated"),
+    [
+        ("tr", "knowledge", 'msgctxt "node:pflegegrad:title"', "n:pflegegrad", "Bakım derecesi"),
+        ("pl", "messages", 'msgid "Your town: {town}"', "n:pflege_demenz:herten", "Twoje miasto"),
+    ],
+)
+def test_a_translation_marked_fuzzy_is_shown_with_a_note(
+    tmp_path: Path,
+    real: Knowledge,
+    lang: str,
+    domain: str,
+    entry: str,
+    place: str,
+    translated: str,
+) -> None:
+    # What `pybabel update` does when the German source of an entry changed.
+    locales = _copy(tmp_path)
+    _edit(locales / lang, domain, f"\\n{re.escape(entry)}\\n", f"\\n#, fuzzy\\n{entry}\\n")
+    fuzzy = Catalogs.load(locales)
+    t = fuzzy.translator(lang)
+    ctx = Ctx(lang, TODAY, chosen=True)
+    shown = plain(Engine(real, fuzzy, lambda: TODAY).press(ctx, place).screen.text)
+    assert translated in shown
+    assert t(OUTDATED) in shown
 
 
 def test_a_translation_with_a_broken_placeholder_is_never_shown(tmp_path: Path) -> None:
