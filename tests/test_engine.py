@@ -387,6 +387,19 @@ def test_a_greeting_is_not_recorded_as_a_need(mini_engine: Engine) -> None:
     assert mini_engine.text(de(), "hi").need is None
 
 
+def test_a_failed_search_that_may_signal_danger_is_not_recorded(engine: Engine) -> None:
+    # Unsure danger ("killing me" without anyone who does it) that also finds nothing: she
+    # gets the numbers on top and the failed search, and her words are not kept as a need.
+    reply = engine.text(engine.ctx("en"), "this waiting is killing me")
+    shown = plain(reply.screen.text)
+    assert "116 016" in shown.split("\n\n")[0]
+    assert "Sorry, I found nothing for that." in shown
+    assert reply.need is None
+    calm = engine.text(engine.ctx("en"), "this waiting is boring me")
+    assert "Sorry, I found nothing for that." in plain(calm.screen.text)
+    assert calm.need == Need("no_result", None, None, None, query="this waiting is boring me")
+
+
 def test_unsure_danger_gets_the_normal_answer_with_the_numbers_on_top(
     mini_engine: Engine,
 ) -> None:
