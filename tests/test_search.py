@@ -11,7 +11,7 @@ import pytest
 from benchmarks.bench_search import QUERIES, evaluate, load_queries
 from bot.i18n import LANGUAGES, Catalogs
 from bot.knowledge.model import Knowledge
-from bot.search import Hit, SearchIndex
+from bot.search import SearchIndex
 from bot.text.norm import fold, tokens, umlaut_variant
 from tests.conftest import TODAY
 
@@ -184,12 +184,6 @@ def test_searching_leaves_the_index_as_it_was(index: SearchIndex) -> None:
     for n in range(300):
         index.search(f"frauenhilfe{n} pflegestufen{n} ahlen{n}", "de")
     assert _sizes(index) == before
-
-
-def test_a_hit_is_a_plain_frozen_value() -> None:
-    hit = Hit("node", "pflege", "pflege", 1.0)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        hit.id = "frauen"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
