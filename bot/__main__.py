@@ -87,7 +87,12 @@ def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         return run_polling(settings, core)
     from bot.console import run_console
 
-    return run_console(core.engine, sys.stdin, sys.stdout)
+    try:
+        # Ratings, notes and needs go into LOTSE_DB, as from Telegram.
+        return run_console(core.engine, sys.stdin, sys.stdout, settings)
+    except LotseError as exc:
+        print(f"Lotse cannot start:\n{exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

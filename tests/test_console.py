@@ -1,4 +1,5 @@
-"""The terminal shell: a scripted session reaches a service card and ends cleanly."""
+"""The terminal shell: a scripted session reaches a service card, ends cleanly, and what it
+stores (LOTSE_DB, as Telegram) is what the staff report reads."""
 
 from __future__ import annotations
 
@@ -7,17 +8,23 @@ import os
 import subprocess
 import sys
 
-from bot.config import PROJECT_ROOT
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, Settings
 from bot.console import console_language, run_console
 from bot.engine.flow import Engine
 
 
-def test_scripted_session_reaches_a_service_card(mini_engine: Engine) -> None:
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "lotse.sqlite3", salt_file=tmp_path / "lotse.salt")
+
+
+def test_scripted_session_reaches_a_service_card(mini_engine: Engine, tmp_path: Path) -> None:
     # 1 = "Hilfe für Frauen", 1 = "Gewalt und Bedrohung", 2 = Herten (1 is the national
     # hotline, shown before the town), 2 = Beratungsstelle Herten
     stdin = io.StringIO("1\n1\n2\n2\n")
     out = io.StringIO()
-    assert run_console(mini_engine, stdin, out, lang="de") == 0
+    assert run_console(mini_engine, stdin, out, settings(tmp_path), lang="de") == 0
     text = out.getvalue()
     assert "Beratungsstelle Herten" in text
     assert "Telefon: 02366 99999" in text
@@ -25,10 +32,10 @@ def test_scripted_session_reaches_a_service_card(mini_engine: Engine) -> None:
     assert "[1] 🗺 Karte  → https://www.openstreetmap.org/" in text
 
 
-def test_commands_and_bad_numbers(mini_engine: Engine) -> None:
+def test_commands_and_bad_numbers(mini_engine: Engine, tmp_path: Path) -> None:
     stdin = io.StringIO("/language\n2\n99\n/privacy\n/nonsense\n")
     out = io.StringIO()
-    run_console(mini_engine, stdin, out, lang="de")
+    run_console(mini_engine, stdin, out, settings(tmp_path), lang="de")
     text = out.getvalue()
     assert "[3] 🌐 Language" in text  # the menu, in English after pressing "English"
     assert "1–" in text  # 99 is not a button
@@ -42,16 +49,10 @@ def test_language_from_environment() -> None:
     assert console_language({"LANG": "C.UTF-8"}) == "de"
 
 
-def test_python_m_bot_without_token_runs_in_the_terminal(tmp_path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k != "TELEGRAM_BOT_TOKEN" and not k.startswith("LOTSE")
-    }
-    env.update({"LOTSE_DB": str(tmp_path / "db.sqlite3"), "LANG": "de_DE.UTF-8"})
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        input="1\n",
+def run_bot(args: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -59,5 +60,25 @@ def test_python_m_bot_without_token_runs_in_the_terminal(tmp_path) -> None:
         timeout=60,
         check=False,
     )
+
+
+def test_python_m_bot_without_token_stores_feedback_the_report_finds(tmp_path: Path) -> None:
+    """`make run` without a token: 👍 and searches that find nothing go into LOTSE_DB."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "TELEGRAM_BOT_TOKEN" and not k.startswith("LOTSE")
+    }
+    env.update(
+        {"LOTSE_DB": str(tmp_path / "db.sqlite3"), "LANG": "de_DE.UTF-8", "LOTSE_MIN_GROUP": "3"}
+    )
+    # A service card, 👍 (button 2); three times, so the report may show the group.
+    rate = "/start pflegegrad\n1\n2\n"
+    result = run_bot([], rate * 3 + "qwrtzpl xyvbn\n" * 3, env)
     assert result.returncode == 0, result.stderr
     assert "Willkommen bei Lotse!" in result.stdout
+    assert result.stdout.count("Danke für Ihre Rückmeldung!") == 3
+    report = run_bot(["feedback", "report"], "", env)
+    assert report.returncode == 0, report.stderr
+    assert "Bewertete Antworten: 3, Hilfreich: 100 %" in report.stdout
+    assert "qwrtzpl xyvbn          3" in report.stdout

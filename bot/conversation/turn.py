@@ -1,0 +1,296 @@
+"""One update of one conversation: carries out what the engine's Reply asks for. No Telegram.
+
+A shell opens a Turn for each update (one query: the chat's state and the language choice),
+calls one entry point (a command, typed text, a button) and renders the Reply it returns,
+tells the Turn the ids of the messages it sent, and closes it (at most one write, and none
+when nothing changed). Everything between two updates lives in the database
+(bot.storage.state), so any worker and any restart continues the conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Awaitable, Callable
+import dataclasses
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from bot.engine.flow import Ctx, Engine
+from bot.engine.screens import Rating, Reply, escape
+from bot.errors import DatabaseFault
+from bot.i18n import negotiate
+from bot.storage.state import ChatRow, hour_of
+
+if TYPE_CHECKING:
+    from bot.conversation.layer import Conversation, Who
+
+log = logging.getLogger(__name__)
+
+# A text this long is no question (Telegram's own limit is 4096 characters).
+TOO_LONG = 4096
+# The note after 👎 is expected for this long; then typed text is a search again.
+NOTE_WAIT = dt.timedelta(minutes=15)
+# One chat may leave this much feedback per hour; more is not recorded.
+FEEDBACK_PER_HOUR = 30
+
+Delete = Callable[[tuple[int, int] | None], Awaitable[bool]]
+
+
+@dataclass
+class ChatState:
+    """A chat's state while a Turn works on it (as stored: ``bot.storage.state.ChatRow``)."""
+
+    low: int | None = None
+    high: int | None = None
+    seen: int | None = None
+    place: str | None = None
+    pending: str | None = None
+    pending_until: int | None = None
+    feedback_hour: int | None = None
+    feedback_count: int = 0
+
+    @classmethod
+    def of(cls, row: ChatRow) -> ChatState:
+        """The state as read from the database."""
+        return cls(**dataclasses.asdict(row))
+
+    def row(self) -> ChatRow:
+        """The state to write."""
+        return ChatRow(**dataclasses.asdict(self))
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The lowest and highest message id noted, if any."""
+        if self.low is None or self.high is None:
+            return None
+        return self.low, self.high
+
+
+def encode_pending(about: Rating, place: str | None) -> str:
+    """The rating a note will be about, and where to return, as stored."""
+    return json.dumps(
+        [about.node, about.service, about.topic, about.town, about.helpful, place],
+        separators=(",", ":"),
+    )
+
+
+def decode_pending(text: str) -> tuple[Rating, str | None] | None:
+    """The stored rating and place again; None for anything else."""
+    try:
+        node, service, topic, town, helpful, place = json.loads(text)
+        return Rating(str(node), service, str(topic), town, bool(helpful)), place
+    except (ValueError, TypeError):
+        return None
+
+
+class Turn:
+    """One update: its context, the chat's state as read, and what changed."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        who: Who,
+        ctx: Ctx,
+        row: ChatRow,
+        key: str | None,
+    ) -> None:
+        self.conversation = conversation
+        self.who = who
+        self.ctx = ctx
+        self.state = ChatState.of(row)
+        self._loaded = row
+        self._key = key
+        self._erased = False
+        self._now = conversation.clock()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the moment (a reload may replace it between updates)."""
+        return self.conversation.engine
+
+    @property
+    def place(self) -> str | None:
+        """Where the user was last (for /language and "continue where I was")."""
+        return self.state.place
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def command(self, name: str, arg: str | None = None) -> Reply:
+        """A /command (without the slash); unknown ones get a kind note."""
+        e, ctx = self.engine, self.ctx
+        self.state.pending = self.state.pending_until = None
+        name = name.lower()
+        if name == "start":
+            reply = e.start(ctx, arg or None)
+        elif name == "menu":
+            reply = e.menu(ctx)
+        elif name == "help":
+            reply = e.help(ctx)
+        elif name == "privacy":
+            reply = e.privacy(ctx)
+        elif name == "language":
+            reply = e.language(ctx, self.state.place)
+        elif name == "forget":
+            return await self.forget()
+        else:
+            reply = e.unknown_command(ctx)
+        return await self.carry_out(reply)
+
+    async def text(self, text: str) -> Reply:
+        """Typed text: the note after 👎 if one is expected, else a question to search."""
+        expected = self._take_pending()
+        if len(text) >= TOO_LONG:
+            return await self.carry_out(self.engine.too_long(self.ctx))
+        if expected is not None:
+            about, place = expected
+            reply = self.engine.comment(self.ctx, about, text, place)
+        else:
+            reply = self.engine.text(self.ctx, text, self.state.place)
+        return await self.carry_out(reply)
+
+    async def press(self, data: str | None) -> Reply:
+        """A button. A reply that asks to erase is left to the shell (``erase``)."""
+        reply = self.engine.press(self.ctx, data)
+        self.state.pending = self.state.pending_until = None
+        if reply.erase:
+            return reply
+        return await self.carry_out(reply)
+
+    async def other(self) -> Reply:
+        """A sticker, photo, voice message or anything else that is not text."""
+        self.state.pending = self.state.pending_until = None
+        return await self.carry_out(self.engine.unsupported(self.ctx))
+
+    async def forget(self) -> Reply:
+        """/forget: delete the language choice and where the user was."""
+        store = self.conversation.storage
+        had: bool | None
+        try:
+            if store is None or self.who.user is None:
+                raise DatabaseFault("the database is not open")
+            # Under every salt the choice may have been stored with (current and previous).
+            had = await store.forget(*store.user_keys(self.who.user))
+        except DatabaseFault as exc:
+            log.error("could not delete a language choice: %s", type(exc).__name__)
+            had = None  # said as it is: nothing was deleted, try again
+        ctx = self.ctx
+        if had is not None:
+            self.state.place = None
+            ctx = self.engine.ctx(negotiate(self.who.hint, self.engine.languages) or "de")
+        return self.engine.forget(ctx, had_data=had)
+
+    async def erase(self, delete: Delete) -> bool:
+        """Erase this chat: ``delete`` gets the span of message ids noted for it.
+
+        Whatever ``delete`` achieves, nothing of the chat's place or note stays; the span is
+        forgotten only when everything was deleted. True only if ``delete`` said so.
+        """
+        ok = await delete(self.state.span)
+        self.state.place = self.state.pending = self.state.pending_until = None
+        if ok:
+            self._erased = True
+            self.state = ChatState()
+        return ok
+
+    def saw(self, *message_ids: int) -> None:
+        """Messages of this chat (the user's and the bot's) that "erase" must reach."""
+        for mid in message_ids:
+            s = self.state
+            s.low = mid if s.low is None else min(s.low, mid)
+            s.high = mid if s.high is None else max(s.high, mid)
+
+    async def close(self) -> None:
+        """Write what changed (one statement; none when nothing did)."""
+        store, key = self.conversation.storage, self._key
+        if store is None or key is None:
+            return
+        self.state.seen = hour_of(self._now)
+        try:
+            row = self.state.row()
+            if self._erased:
+                changed = self.state != ChatState(seen=self.state.seen)
+                await store.drop_chat(key, row if changed else None)
+            elif row != self._loaded:
+                await store.save_chat(key, row)
+        except DatabaseFault as exc:
+            # Erase still reaches the messages: it looks beyond the noted span (bot/tg/erase).
+            log.warning("could not keep the chat's state: %s", type(exc).__name__)
+
+    # -- carrying out a reply -------------------------------------------------------------
+
+    async def carry_out(self, reply: Reply) -> Reply:
+        """Store what the reply asks to store, expect a note, remember the place."""
+        reply = await self._record(reply)
+        if reply.awaits_comment is not None:
+            self.state.pending = encode_pending(reply.awaits_comment, reply.screen.place)
+            self.state.pending_until = int((self._now + NOTE_WAIT).timestamp())
+        if reply.screen.place:
+            self.state.place = reply.screen.place
+        return reply
+
+    async def _record(self, reply: Reply) -> Reply:
+        """Write the language choice and feedback before the user is thanked."""
+        store = self.conversation.storage
+        if store is None:
+            return reply
+        try:
+            if reply.set_lang and self.who.user is not None:
+                current, *earlier = store.user_keys(self.who.user)
+                await store.set_language(current, reply.set_lang, earlier=earlier)
+            if (reply.rating or reply.need or reply.comment) and self._allow():
+                await self._store_feedback(reply)
+        except DatabaseFault as exc:
+            # The database is locked or the disk is full: apologise, keep serving menus.
+            log.error("could not store feedback or a choice: %s: %s", type(exc).__name__, exc)
+            screen = reply.screen
+            if (reply.rating or reply.comment) and screen.place:
+                # Not stored, so no thanks and no "what was missing?": the answer again.
+                screen = self.engine.press(self.ctx, screen.place).screen
+            apology = escape(self.engine.apology(self.ctx))
+            screen = replace(screen, text=f"<i>{apology}</i>\n\n{screen.text}")
+            return replace(reply, screen=screen, awaits_comment=None)
+        return reply
+
+    async def _store_feedback(self, reply: Reply) -> None:
+        store, lang = self.conversation.storage, self.ctx.lang
+        assert store is not None
+        if reply.rating is not None:
+            r = reply.rating
+            await store.add_rating(
+                r.node, r.topic, r.helpful, lang, service_id=r.service, town=r.town
+            )
+        if reply.comment is not None:
+            about = reply.comment.about
+            await store.add_comment(
+                about.node,
+                about.topic,
+                reply.comment.text,
+                lang,
+                service_id=about.service,
+                town=about.town,
+            )
+        if reply.need is not None:
+            n = reply.need
+            await store.add_need(
+                n.kind, lang, node_id=n.node, topic=n.topic, query=n.query, town=n.town
+            )
+
+    def _allow(self) -> bool:
+        """Whether this chat may leave one more piece of feedback this hour (and count it)."""
+        hour = hour_of(self._now)
+        if self.state.feedback_hour != hour:
+            self.state.feedback_hour, self.state.feedback_count = hour, 0
+        if self.state.feedback_count >= FEEDBACK_PER_HOUR:
+            return False
+        self.state.feedback_count += 1
+        return True
+
+    def _take_pending(self) -> tuple[Rating, str | None] | None:
+        """The note expected after a 👎, if one still is (and expect it no more)."""
+        text, until = self.state.pending, self.state.pending_until
+        self.state.pending = self.state.pending_until = None
+        if text is None or until is None or until < self._now.timestamp():
+            return None
+        return decode_pending(text)
