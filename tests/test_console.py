@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from bot.storage.state import PLACE_KEPT
 
 from bot.conversation import Conversation, Turn, Who
 from bot.conversation.turn import FEEDBACK_PER_HOUR, NOTE_WAIT
 from bot.engine.flow import Engine
 from bot.engine.screens import Reply
 from bot.storage import Storage
-from bot.storage.state import PLACE_KEPT
 
 CHAT = 987654321
 WHO = Who(CHAT, CHAT, "de")
@@ -162,14 +162,22 @@ async def test_erase_gets_the_span_and_forgets_the_chat(
     assert await stored(storage) == (1, 0, 1)  # the note was forgotten too
 
 
-async def test_the_database_holds_no_chat_id(conversation: Conversation, tmp_path: Path) -> None:
-    await thumbs_down(conversation)
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("lotse.sqlite3*"))
-    assert str(CHAT).encode() not in raw
-    with sqlite3.connect(tmp_path / "lotse.sqlite3") as db:
+def read_database(folder: Path) -> tuple[bytes, list[tuple[object, ...]]]:
+    raw = b"".join(p.read_bytes() for p in folder.glob("lotse.sqlite3*"))
+    with sqlite3.connect(folder / "lotse.sqlite3") as db:
         rows = db.execute("SELECT chat_key, place, pending FROM chat_state").fetchall()
     db.close()
-    assert len(rows) == 1 and rows[0][1] and rows[0][2]
+    return raw, rows
+
+
+async def test_the_database_holds_no_chat_id(conversation: Conversation, tmp_path: Path) -> None:
+    await thumbs_down(conversation)
+    raw, rows = read_database(tmp_path)
+    assert str(CHAT).encode() not in raw
+    [(key, place, pending)] = rows
+    assert place
+    assert pending
+    assert len(str(key)) == 64  # an HMAC-SHA256 in hex
 
 
 class Counting:

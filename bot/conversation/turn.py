@@ -9,11 +9,11 @@ when nothing changed). Everything between two updates lives in the database
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
-import dataclasses
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
