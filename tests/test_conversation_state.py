@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from bot.storage.state import PLACE_KEPT
 
 from bot.conversation import Conversation, Turn, Who
 from bot.conversation.turn import FEEDBACK_PER_HOUR, NOTE_WAIT
 from bot.engine.flow import Engine
 from bot.engine.screens import Reply
 from bot.storage import Storage
+from bot.storage.state import PLACE_KEPT
 
 CHAT = 987654321
 WHO = Who(CHAT, CHAT, "de")

@@ -41,8 +41,8 @@ async def test_no_table_has_an_identifying_column(db_target: Path | str) -> None
         for column in names:
             if table == "preferences" and column == "user_key":
                 continue  # the salted HMAC for the language choice, deleted by /forget
-            if table == "chat_spans" and column == "chat_key":
-                continue  # the salted HMAC of a chat for "erase this chat", kept 48 hours
+            if table == "chat_state" and column == "chat_key":
+                continue  # the salted HMAC of a chat: erase span, place, note; kept 49 hours
             assert not any(word in column.lower() for word in IDENTIFYING), (table, column)
     for table in ("ratings", "comments", "needs"):
         assert tables[table][0] == "day"
@@ -139,6 +139,7 @@ SEEDS: dict[int, list[str]] = {
         "INSERT INTO needs VALUES ('2026-03-01', 'no_result', NULL, NULL, 'Kita', 'tr', NULL)",
     ],
     3: ["INSERT INTO chat_spans VALUES ('c1', 5, 9, 1795000000)"],
+    4: ["INSERT INTO chat_state (chat_key, seen, place) VALUES ('c2', 1795000000, 'n:pflege')"],
 }
 
 
@@ -171,6 +172,8 @@ async def test_migration_from_every_earlier_version_keeps_the_data(
                 RatingRow(dt.date(2026, 3, 1), "ki", "migration", True, "de", None, "marl")
             ]
             assert len(await store.comments()) == len(await store.needs()) == 1
+        if version >= 3:
+            assert await store.message_span("c1") == (5, 9)  # erase still reaches them
         await store.add_rating("ki", "migration", False, "de")  # the new schema works
     finally:
         await store.close()

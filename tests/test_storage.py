@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.storage import SCHEMA_VERSION, Storage
+from bot.storage.state import PLACE_KEPT, ChatRow, hour_of
 from tests.storage_helpers import open_store
 
 
@@ -66,24 +67,26 @@ async def test_schema_version_and_wal(tmp_path: Path) -> None:
     db.close()
 
 
-async def test_erase_spans_hold_no_chat_id_and_expire(db_target: Path | str) -> None:
+async def test_chat_state_holds_no_chat_id_and_expires(db_target: Path | str) -> None:
     store = await open_store(db_target)
     noon = dt.datetime(2026, 11, 18, 12, 30, 17, tzinfo=dt.UTC)
+    hour = hour_of(noon)
     try:
         key = store.chat_key(987654321)
         assert key != store.user_key(987654321)  # not linkable to the language choice
-        await store.note_messages(key, 40, 40, noon)
-        await store.note_messages(key, 41, 45, noon)
-        await store.note_messages(key, 12, 12, noon)
+        await store.save_chat(key, ChatRow(40, 45, hour, place="n:pflege"))
+        await store.save_chat(key, ChatRow(41, 44, hour))  # another worker noted less
+        assert await store.message_span(key) == (40, 45)  # the span only widens
+        await store.save_chat(key, ChatRow(12, 12, hour))
         assert await store.message_span(key) == (12, 45)
         other = store.chat_key(5)
-        await store.note_messages(other, 3, 3, noon - dt.timedelta(hours=50))
-        assert await store.purge_spans(noon, dt.timedelta(hours=49)) == 1
+        await store.save_chat(other, ChatRow(3, 3, hour_of(noon - dt.timedelta(hours=50))))
+        assert await store.purge_chats(noon, dt.timedelta(hours=49)) == 1
         assert await store.message_span(other) is None
-        await store.drop_span(key)
+        await store.drop_chat(key)
         assert await store.message_span(key) is None
-        await store.note_messages(key, 46, 46, noon)
-        ((seen,),) = await store.backend.fetchall("SELECT seen FROM chat_spans")
+        await store.save_chat(key, ChatRow(46, 46, hour))
+        ((seen,),) = await store.backend.fetchall("SELECT seen FROM chat_state")
         assert seen % 3600 == 0  # to the hour, no finer trace of activity
     finally:
         await store.close()
@@ -98,8 +101,9 @@ async def test_two_workers_see_each_others_writes_at_once(db_target: Path | str)
         assert first.user_key(7) == second.user_key(7)  # one salt for every worker
         await first.set_language(first.user_key(7), "fa")
         assert await second.language(second.user_key(7)) == "fa"
-        await second.note_messages(second.chat_key(7), 10, 12, dt.datetime.now(dt.UTC))
-        await first.note_messages(first.chat_key(7), 13, 14, dt.datetime.now(dt.UTC))
+        hour = hour_of(dt.datetime.now(dt.UTC))
+        await second.save_chat(second.chat_key(7), ChatRow(10, 12, hour))
+        await first.save_chat(first.chat_key(7), ChatRow(13, 14, hour))
         assert await second.message_span(second.chat_key(7)) == (10, 14)
         assert await second.forget(second.user_key(7)) is True
         assert await first.language(first.user_key(7)) is None
@@ -124,3 +128,24 @@ async def test_workers_starting_together_migrate_once(db_target: Path | str) -> 
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_a_place_is_kept_for_a_while_and_read_with_the_language(
+    db_target: Path | str,
+) -> None:
+    store = await open_store(db_target)
+    noon = dt.datetime(2026, 11, 18, 12, 30, tzinfo=dt.UTC)
+    try:
+        key, users = store.chat_key(7), store.user_keys(7)
+        await store.set_language(users[0], "uk")
+        await store.save_chat(key, ChatRow(1, 2, hour_of(noon), "n:pflege", "[]", 99))
+        row, lang = await store.open_chat(key, users, noon + dt.timedelta(minutes=50))
+        assert (row.place, row.pending, lang) == ("n:pflege", "[]", "uk")
+        later = noon + PLACE_KEPT + dt.timedelta(hours=1)
+        row, lang = await store.open_chat(key, users, later)
+        assert (row.place, row.pending, row.low, lang) == (None, None, 1, "uk")
+        await store.purge_chats(later, dt.timedelta(hours=49))
+        row, _ = await store.open_chat(key, users, noon)  # gone from the file, not only hidden
+        assert (row.place, row.pending, row.low) == (None, None, 1)
+    finally:
+        await store.close()

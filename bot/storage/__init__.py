@@ -13,7 +13,7 @@ The package::
     sqlite.py       aiosqlite; the only module importing aiosqlite or sqlite3
     postgres.py     asyncpg with a pool; the only module importing asyncpg
     base.py         StoreBase: the backend, the salts, the ``?`` helpers, user/chat keys
-    <topic>.py      one mixin per topic: settings, preferences, feedback, spans, ...
+    <topic>.py      one mixin per topic: settings, preferences, feedback, state, ...
     store.py        Storage = all the mixins; Storage.open(LOTSE_DB); preflight
 
 How to add your own tables and methods (the pattern every topic module follows):

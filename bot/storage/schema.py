@@ -67,5 +67,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX chat_spans_seen ON chat_spans (seen);
     """,
+    # 4: one row per chat for the conversation between two updates (bot/storage/state.py):
+    # the span "erase this chat" deletes (moved here from chat_spans), the place to return
+    # to, the note expected after a thumbs-down, the feedback count of the hour. Keyed by an
+    # HMAC of the chat id, never the id; times to the hour, except the note's expiry.
+    """
+    CREATE TABLE chat_state (
+        chat_key TEXT PRIMARY KEY,
+        low BIGINT,
+        high BIGINT,
+        seen BIGINT NOT NULL,
+        place TEXT,
+        pending TEXT,
+        pending_until BIGINT,
+        feedback_hour BIGINT,
+        feedback_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX chat_state_seen ON chat_state (seen);
+    INSERT INTO chat_state (chat_key, low, high, seen)
+        SELECT chat_key, low, high, seen FROM chat_spans;
+    DROP TABLE chat_spans;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

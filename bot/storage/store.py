@@ -15,7 +15,7 @@ from bot.storage.feedback import FeedbackStore
 from bot.storage.preferences import PreferenceStore
 from bot.storage.schema import MIGRATIONS
 from bot.storage.settings import SettingsStore
-from bot.storage.spans import SpanStore
+from bot.storage.state import ChatStateStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 Target = Path | str
@@ -26,8 +26,8 @@ def is_postgres(target: Target) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
-class Storage(SettingsStore, PreferenceStore, FeedbackStore, SpanStore):
-    """The bot's database: settings, language preferences, anonymous feedback, chat spans."""
+class Storage(SettingsStore, ChatStateStore, PreferenceStore, FeedbackStore):
+    """The bot's database: settings, language preferences, anonymous feedback, chats' state."""
 
     @classmethod
     async def open(
