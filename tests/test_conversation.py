@@ -19,9 +19,7 @@ from bot.engine.screens import plain
 from bot.runtime import Core
 from bot.storage import Storage
 from tests.fakes import FakeUser
-from tests.test_safety import core, telegram
-
-__all__ = ["core"]  # the module-scoped fixture, shared with the erase tests
+from tests.fakes.harness import telegram
 
 Step = tuple[str, str]
 CARE = [

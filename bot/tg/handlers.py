@@ -105,12 +105,12 @@ class Lotse:
         await self.send_digest(context.bot, chat.id, dt.datetime.now(dt.UTC).date())
 
     async def housekeeping(self, bot: Bot, now: dt.datetime) -> None:
-        """Delete feedback past the retention period and stale erase spans; Monday: the digest."""
+        """Delete feedback past the retention period and chats gone quiet; Monday: the digest."""
         store = self.storage
         if store is None:
             return
         today = now.date()
-        # Message spans of chats quiet for 48 hours: nothing in them can be deleted any more.
+        # Chats quiet for 49 hours: nothing in them can be deleted any more (and places expire).
         await store.purge_chats(now, SPAN_KEPT)
         if await store.setting("purged_on") != today.isoformat():
             deleted = await store.purge(self.settings.retention_days, today)
