@@ -47,7 +47,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import (
@@ -59,9 +59,12 @@ from telegram.ext import (
     filters,
 )
 
-from benchmarks.bench_search import load_queries
 from bot.config import PROJECT_ROOT, Settings
-from tests.fakes import FakeBotApi, FakeUser
+
+if TYPE_CHECKING:
+    # The load side's modules (the fake server, the labelled queries: about 20 MiB) are
+    # imported where they are used, so that the bot processes' RSS is the bot's alone.
+    from tests.fakes import FakeBotApi, FakeUser
 
 REPLIES = frozenset({"sendMessage", "editMessageText"})
 LANGS = ("de", "de", "de", "tr", "tr", "ar", "ru", "uk", "pl", "fa", "en")
@@ -327,6 +330,8 @@ async def drive(
 ) -> tuple[int, float, dict[int, list[Action]]]:
     """Run every user's journey; return (updates, seconds, the journeys taken)."""
     queries: dict[str, list[str]] = {}
+    from benchmarks.bench_search import load_queries
+
     for query in load_queries():
         queries.setdefault(query.lang, []).append(query.text)
     journeys: dict[int, list[Action]] = {}
@@ -380,6 +385,8 @@ async def drive_open(
     """
     load.from_send = True
     queries: dict[str, list[str]] = {}
+    from benchmarks.bench_search import load_queries
+
     for query in load_queries():
         queries.setdefault(query.lang, []).append(query.text)
     rnd = random.Random(seed)
@@ -459,6 +466,8 @@ async def run(
 ) -> list[Result]:
     """Start the fake and one bot process, run every load on it, stop it; the figures."""
     replay = kind != "lotse"
+    from tests.fakes import FakeBotApi
+
     async with FakeBotApi(strict=False, idle_timeout=600.0) as server:
         info: dict[str, str] = {}
         env = {**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"}
