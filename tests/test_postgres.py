@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from contextlib import redirect_stderr
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.storage.postgres import dollar_params
 from tests.fakes.harness import last, lotse
 from tests.pgcluster import Cluster, free_port
 from tests.storage_helpers import open_store
+from tests.test_console import run_bot
 from tests.test_faults import APOLOGY, THANKS, WELCOME, open_on_herten, text_of
 
 TOKEN = "123456789:AAH2jH4Y6Cm9gQ-ExampleTokenWithEnough"
@@ -125,3 +127,18 @@ async def test_a_refused_connection_is_a_storage_error_naming_the_server() -> No
     port = free_port()
     with pytest.raises(StorageError, match=f"127.0.0.1:{port}/x: cannot use the PostgreSQL"):
         await open_store(f"postgresql://u:pw@127.0.0.1:{port}/x")
+
+
+def test_the_terminal_stores_into_a_postgresql_database(pg_cluster: Cluster) -> None:
+    """`make run` without a token and LOTSE_DB a URL: the 👍 lands in PostgreSQL."""
+    name = pg_cluster.database()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "TELEGRAM_BOT_TOKEN" and not k.startswith("LOTSE")
+    }
+    env.update({"LOTSE_DB": pg_cluster.url(name), "LOTSE_SALT": "s" * 20, "LANG": "de_DE.UTF-8"})
+    result = run_bot([], "/start pflegegrad\n1\n2\n", env)
+    assert result.returncode == 0, result.stderr
+    assert "Danke für Ihre Rückmeldung!" in result.stdout
+    assert pg_cluster.psql("SELECT node_id, helpful FROM ratings", name) == "pflegegrad|1"

@@ -112,7 +112,7 @@ async def converse(
     engine: Engine, stdin: TextIO, stdout: TextIO, settings: Settings, lang: str | None
 ) -> int:
     """Open the database, run the conversation until the end of input, close it."""
-    storage = await Storage.open(settings.db_path, settings.salt, salt_file=settings.salt_file)
+    storage = await Storage.open(settings.database, settings.salt, salt_file=settings.salt_file)
     try:
         console = Console(
             Conversation(engine, storage), lang or console_language(os.environ), stdout
