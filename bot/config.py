@@ -28,6 +28,14 @@ TOKEN_FORM = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
 
 
 @dataclass(frozen=True)
+class Reviewer:
+    """A Lotsin who reviews translations in Telegram (LOTSE_REVIEWERS)."""
+
+    name: str  # the short name written into the catalogs ("reviewed: Aylin, 2026-11-30")
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot can be configured with."""
 
@@ -45,6 +53,9 @@ class Settings:
     retention_days: int = 365
     min_group: int = 5
     staff_ids: frozenset[int] = frozenset()
+    # Short names for the audit trail (LOTSE_STAFF_IDS=111:Maria,222); id -> name.
+    staff_names: Mapping[int, str] = field(default_factory=dict)
+    reviewers: Mapping[int, Reviewer] = field(default_factory=dict)
     staff_chat: int | None = None
     rate_limit: bool = True
     webhook_url: str | None = None
@@ -157,6 +168,44 @@ def bot_username(raw: str) -> str | None:
     return name or None
 
 
+_PERSON = re.compile(r"^(\d{1,20})(?::([^:;,]{1,30}))?$")
+_REVIEWER = re.compile(r"^(\d{1,20}):([a-z]{2,3}(?:,[a-z]{2,3})*)(?::([^:;,]{1,30}))?$")
+
+
+def _staff(raw: str) -> dict[int, str]:
+    """LOTSE_STAFF_IDS: ``111:Maria,222``; the name is optional (default ``staff <id>``)."""
+    found: dict[int, str] = {}
+    for part in raw.replace(";", ",").split(","):
+        m = _PERSON.match(part.strip())
+        if part.strip() and m is None:
+            raise ConfigError(
+                "LOTSE_STAFF_IDS must be comma-separated Telegram user ids, each optionally "
+                "with a short name: 111:Maria,222"
+            )
+        if m:
+            found[int(m.group(1))] = (m.group(2) or "").strip() or f"staff {m.group(1)}"
+    return found
+
+
+def _reviewers(raw: str) -> dict[int, Reviewer]:
+    """LOTSE_REVIEWERS: ``111:tr,ku:Aylin;222:ar,fa`` (id, languages, optional short name)."""
+    found: dict[int, Reviewer] = {}
+    for part in raw.split(";"):
+        text = part.strip()
+        if not text:
+            continue
+        m = _REVIEWER.match(text)
+        if m is None or "de" in m.group(2).split(","):
+            raise ConfigError(
+                "LOTSE_REVIEWERS must look like 111:tr,ku:Aylin;222:ar,fa (Telegram user id, "
+                "the languages they review, other than de, optionally a short name); "
+                f"got {text[:40]!r}"
+            )
+        name = (m.group(3) or "").strip() or f"reviewer {m.group(1)}"
+        found[int(m.group(1))] = Reviewer(name, tuple(m.group(2).split(",")))
+    return found
+
+
 def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
     """Build Settings from ``environ``, with values from ``dotenv`` filling the gaps."""
     merged: dict[str, str] = dict(read_dotenv(dotenv)) if dotenv else {}
@@ -164,14 +213,7 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
     level = merged.get("LOTSE_LOG_LEVEL", "INFO").strip().upper()
     if level not in _LOG_LEVELS:
         raise ConfigError(f"LOTSE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
-    try:
-        staff_ids = frozenset(
-            int(part)
-            for part in merged.get("LOTSE_STAFF_IDS", "").replace(";", ",").split(",")
-            if part.strip()
-        )
-    except ValueError:
-        raise ConfigError("LOTSE_STAFF_IDS must be comma-separated Telegram user ids") from None
+    staff = _staff(merged.get("LOTSE_STAFF_IDS", ""))
     staff_chat_raw = merged.get("LOTSE_STAFF_CHAT", "").strip()
     webhook_url = _webhook_url(merged.get("LOTSE_WEBHOOK_URL"))
     secret = merged.get("LOTSE_WEBHOOK_SECRET") or None
@@ -209,7 +251,9 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
             merged, "LOTSE_RETENTION_DAYS", defaults.retention_days, *RETENTION_DAYS
         ),
         min_group=_int(merged, "LOTSE_MIN_GROUP", defaults.min_group, MIN_GROUP_FLOOR),
-        staff_ids=staff_ids,
+        staff_ids=frozenset(staff),
+        staff_names=staff,
+        reviewers=_reviewers(merged.get("LOTSE_REVIEWERS", "")),
         staff_chat=_int(merged, "LOTSE_STAFF_CHAT", 0) if staff_chat_raw else None,
         rate_limit=rate_raw == "on",
         webhook_url=webhook_url,

@@ -47,7 +47,7 @@ SERVICE_FIELDS = frozenset(
     {
         "id", "name", "offers", "for_whom", "cost", "hours", "phone", "email", "website",
         "address", "geo", "languages", "area", "towns", "hide_address", "status", "verified",
-        "verified_how", "sources", "unverified", "note",
+        "verified_how", "sources", "unverified", "note", "reported",
     }
 )  # fmt: skip
 CONCEPT_FIELDS = frozenset({"about", "negatable"})
@@ -329,6 +329,7 @@ class _Reader:
             sources=self.strings(entry, "sources"),
             unverified=self.strings(entry, "unverified"),
             note=self.get(entry, "note", str, ""),
+            reported=self.strings(entry, "reported"),
         )
 
     def address(self, entry: dict[str, Any]) -> Address | None:

@@ -102,6 +102,8 @@ class Service:
     sources: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
     note: str = ""
+    # Problems staff reported in Telegram (/verify), for the content editor; never shown.
+    reported: tuple[str, ...] = ()
 
     def serves(self, town: str | None) -> bool:
         """Whether this service is offered to people in ``town`` (None: any town)."""
