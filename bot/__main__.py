@@ -6,6 +6,7 @@ Wiring: argparse subcommands; an unknown one is a usage error (exit 2), never th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,13 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
             "min_group": str(settings.min_group),
             "retention_days": str(settings.retention_days),
             "bot_username": settings.bot_username or "",
+            # Short names for the audit trail in the catalogs and services.yaml.
+            "people": json.dumps(
+                {
+                    **{str(k): v for k, v in settings.staff_names.items()},
+                    **{str(k): r.name for k, r in settings.reviewers.items()},
+                }
+            ),
         },
     )
     return top

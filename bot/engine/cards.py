@@ -6,6 +6,8 @@ bot.engine.views.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from urllib.parse import quote_plus
 
 from bot.engine import payloads as pl
@@ -99,6 +101,15 @@ def service_card(
         tuple(attachments),
         place=pl.service(service.id, node.id, town),
     )
+
+
+def checked(service: Service, day: dt.date | None) -> Service:
+    """The service with a check staff did in Telegram (/verify) on ``day``, until the YAML
+    has it (then the YAML's own date counts)."""
+    newer = service.verified is not None and day is not None and service.verified >= day
+    if day is None or (service.verified_how == "provider" and newer):
+        return service
+    return replace(service, verified=day, verified_how="provider", status="confirmed")
 
 
 def provenance(t: Translator, service: Service) -> str:

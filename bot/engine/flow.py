@@ -65,6 +65,9 @@ class Engine:
         self.search = search
         self.crisis = crisis
         self.retention_days = retention_days
+        # Services staff checked with the provider in Telegram (/verify), not yet in the YAML:
+        # service id -> day (bot.review.live keeps it in step with the database).
+        self.checks: dict[str, dt.date] = {}
         # Babel loads locale data lazily (tens of ms each): load it now, not on a user's tap.
         for code in self.languages:
             native_name(code)
@@ -349,7 +352,8 @@ class Engine:
 
         def build(t: Translator) -> Screen:
             if service is not None:
-                screen = cards.service_card(t, k, ctx, service, node, town)
+                shown = cards.checked(service, self.checks.get(service.id))
+                screen = cards.service_card(t, k, ctx, shown, node, town)
             else:
                 screen = views.node_screen(t, k, ctx, node, town)
             return feedback.decorate(t, k, ctx, screen, node, service, town, note=note)

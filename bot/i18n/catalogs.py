@@ -218,6 +218,9 @@ class Catalogs:
     def __init__(self, languages: Mapping[str, LanguageCatalog]) -> None:
         self.languages = dict(languages)
         self.source_ui = self.languages.get(SOURCE, LanguageCatalog(SOURCE))
+        # Reviewed in Telegram, not yet in the .po files (bot.review.live installs them):
+        # lang -> (domain, msgctxt or msgid) -> (the source reviewed, the reviewed text).
+        self.overrides: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
 
     @classmethod
     def load(cls, directory: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalogs:
@@ -233,16 +236,23 @@ class Catalogs:
         """A fresh translator for one screen in ``lang``."""
         if lang not in self.languages:
             lang = SOURCE
-        return Translator(lang, self.languages[lang], self.source_ui)
+        return Translator(lang, self.languages[lang], self.source_ui, self.overrides.get(lang, {}))
 
 
 class Translator:
     """Looks texts up for one screen and remembers whether any fell back or is outdated."""
 
-    def __init__(self, lang: str, catalog: LanguageCatalog, source: LanguageCatalog) -> None:
+    def __init__(
+        self,
+        lang: str,
+        catalog: LanguageCatalog,
+        source: LanguageCatalog,
+        reviewed: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+    ) -> None:
         self.lang = lang
         self.catalog = catalog
         self.source = source
+        self.reviewed = reviewed or {}
         self.fell_back = False
         self.outdated = False
 
@@ -265,10 +275,16 @@ class Translator:
         self.fell_back = True
         return (entry, self.source) if entry is not None and not entry.broken else None
 
+    def _review(self, domain: str, key: str, source: str) -> str | None:
+        """The text a reviewer approved or corrected for this source, if any."""
+        found = self.reviewed.get((domain, key))
+        return found[1] if found is not None and found[0] == source else None
+
     def __call__(self, msgid: str, context: str | None = None, **values: object) -> str:
         """Translate an interface text and fill its named placeholders."""
-        found = self._ui_entry(msgid, context)
-        text = found[0].strings[0] if found else msgid
+        reviewed = self._review(UI_DOMAIN, msgid, msgid) if context is None else None
+        found = None if reviewed is not None else self._ui_entry(msgid, context)
+        text = reviewed or (found[0].strings[0] if found else msgid)
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
@@ -285,6 +301,9 @@ class Translator:
         """Translate a knowledge text (German source) identified by ``context``."""
         if not german or self.lang == SOURCE:
             return german
+        reviewed = self._review(KNOWLEDGE_DOMAIN, context, german)
+        if reviewed is not None:
+            return reviewed
         entry = self.catalog.knowledge.get(context)
         if entry is None:
             self.fell_back = True

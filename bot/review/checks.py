@@ -107,15 +107,16 @@ def check_correction(
     limit = max(limit_for(key), len(source) * 2)
     if len(text) > limit:
         return Refusal("too_long", (("n", str(limit)),))
+    braces = (text.count("{"), text.count("}")) != (source.count("{"), source.count("}"))
+    if braces or placeholders(text) != placeholders(source):
+        differ = sorted(placeholders(source) ^ placeholders(text)) or sorted(placeholders(source))
+        return Refusal("placeholder", (("name", "{" + (differ or [""])[0] + "}"),))
     lost = missing_numbers(source_numbers(source, source_lang), numbers(text, lang))
     if lost:
         return Refusal("number_lost", (("number", lost[0]),))
     added = _digit_runs(text) - _digit_runs(source)
     if added:
         return Refusal("number_added", (("number", sorted(added)[0]),))
-    if placeholders(text) != placeholders(source):
-        wanted = sorted(placeholders(source) ^ placeholders(text))
-        return Refusal("placeholder", (("name", "{" + wanted[0] + "}"),))
     if len(_STARS.findall(text)) != len(_STARS.findall(source)) or text.count("*") != source.count(
         "*"
     ):

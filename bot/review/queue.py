@@ -14,8 +14,9 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from bot.engine.cards import checked
 from bot.i18n import KNOWLEDGE_DOMAIN, SOURCE, UI_DOMAIN, Catalogs, knowledge_messages
 from bot.knowledge.model import Knowledge, Node, Service
 
@@ -71,6 +72,11 @@ def _positions(knowledge: Knowledge) -> tuple[dict[str, int], dict[str, str]]:
         for sid in node.services:
             shown_on.setdefault(sid, node.id)
     return order, shown_on
+
+
+def shown_on(knowledge: Knowledge) -> dict[str, str]:
+    """The first node (breadth-first) whose screen lists each service."""
+    return _positions(knowledge)[1]
 
 
 def emergency_ids(knowledge: Knowledge) -> tuple[frozenset[str], frozenset[str]]:
@@ -174,12 +180,7 @@ class Check:
 
 def effective(service: Service, check: Check | None) -> Service:
     """The service as users see it, with a check done in Telegram applied."""
-    if check is None or check.verified is None:
-        return service
-    newer = service.verified is not None and service.verified >= check.verified
-    if service.verified_how == "provider" and newer:
-        return service
-    return replace(service, verified=check.verified, verified_how="provider", status="confirmed")
+    return checked(service, check.verified if check else None)
 
 
 def serves_town(service: Service, town: str | None) -> bool:

@@ -314,6 +314,9 @@ def add_commands(
     trans.set_defaults(run=cmd_translations)
     _feedback_parser(sub, defaults)
     _flyer_parser(sub, defaults)
+    from bot.review.cli import add_parsers as review_parsers
+
+    review_parsers(sub, defaults)
 
 
 def main(argv: Sequence[str], defaults: dict[str, str], out: TextIO | None = None) -> int:

@@ -14,8 +14,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.review.apply import Decision, Report
 from bot.storage.base import StoreBase
+
+from bot.review.apply import Decision, Report
 
 # A pending "your next message is the correction" expires after this long.
 PENDING_FOR = dt.timedelta(hours=2)
