@@ -142,6 +142,8 @@ def review_entries(
             if context is not None or len(found.strings) != 1:
                 continue  # plural forms are edited in the catalog, form by form
             tier = EMERGENCY if SAFETY_WORDS.search(msgid) else OTHER
+            # Seen on every screen; in the emergency tier after the emergency screens' own texts.
+            rank = len(order) if tier == EMERGENCY else -1
             entries.append(
                 Entry(
                     lang,
@@ -151,7 +153,7 @@ def review_entries(
                     found.strings[0],
                     "",
                     tier,
-                    -1_000_000,  # on every screen: seen most
+                    rank,
                     not (found.draft or found.fuzzy),
                 )
             )
