@@ -3,7 +3,9 @@ comes first, and that services.yaml changes only where staff said something."""
 
 from __future__ import annotations
 
+import argparse
 import difflib
+import io
 import shutil
 from pathlib import Path
 
@@ -112,3 +114,31 @@ def test_verify_apply_changes_only_that_service_and_keeps_the_file_valid(
     knowledge, _ = load_knowledge(folder, TODAY)
     assert knowledge.services["notruf_110"].verified_how == "provider"
     assert len(knowledge.services["hilfetelefon_frauen"].reported) == 2
+
+
+def test_apply_ends_with_the_validate_and_translations_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file the apply wrote that fails ``validate`` (or ``translations``) fails the command."""
+    from bot.review import cli as review_cli
+    from bot.staff import cli as staff_cli
+
+    ran: list[str] = []
+
+    def fake(name: str, code: int) -> object:
+        def run(args: object, out: io.StringIO) -> int:
+            ran.append(name)
+            out.write(f"{name} output\n")
+            return code
+
+        return run
+
+    monkeypatch.setattr(staff_cli, "cmd_validate", fake("validate", 1))
+    monkeypatch.setattr(staff_cli, "cmd_translations", fake("translations", 0))
+    out = io.StringIO()
+    args = argparse.Namespace(knowledge="k", locales="l")
+    assert review_cli._checks(args, out) == 1
+    assert ran == ["validate", "translations"]
+    assert "validate output" in out.getvalue()
+    monkeypatch.setattr(staff_cli, "cmd_validate", fake("validate", 0))
+    assert review_cli._checks(args, io.StringIO()) == 0

@@ -13,7 +13,7 @@ import phonenumbers
 from babel import Locale
 
 from bot.engine.flow import Engine
-from bot.engine.screens import Button, Screen, escape
+from bot.engine.screens import Button, Screen, bold, escape
 from bot.i18n import KNOWLEDGE_DOMAIN, Translator
 from bot.knowledge.model import Knowledge, Service
 from bot.review.checks import Refusal
@@ -70,14 +70,13 @@ def review_screen(
         f"<b>{escape(head)}</b>",
         "📍 " + escape(t("Appears on: {place}", place=_place(t, engine, entry))),
         f"<b>{escape(source_name)}</b>\n{escape(_clip(entry.source))}",
-        f"<b>{escape(t('Current translation'))}</b>\n{escape(_clip(entry.current) or '—')}",
+        bold(t("Current translation")) + "\n" + escape(_clip(entry.current) or "—"),
     ]
     first = [Button("✏️ " + t("Correct it"), f"{REVIEW}:{EDIT}:{entry.lang}:{entry.ref}")]
     if entry.current:
+        approve = f"{REVIEW}:{APPROVE}:{entry.lang}:{entry.ref}"
         # TRANSLATORS: a button: the translation is right as it is.
-        first.insert(
-            0, Button("✅ " + t("Correct"), f"{REVIEW}:{APPROVE}:{entry.lang}:{entry.ref}")
-        )
+        first.insert(0, Button("✅ " + t("Correct"), approve))
     return Screen("\n\n".join(parts), (tuple(first), _review_nav(t, entry)))
 
 
@@ -193,12 +192,11 @@ def verify_screen(
     parts = [f"<b>{escape(head)}</b>"] if head else []
     parts.append(card or f"<b>{escape(service.name)}</b>")
     parts.append("—————")
-    parts.append(
-        f"<b>{escape(t('Every fact'))}</b>\n" + "\n".join(_facts(t, engine.knowledge, service))
-    )
+    facts = "\n".join(_facts(t, engine.knowledge, service))
+    parts.append(bold(t("Every fact")) + "\n" + facts)
     if service.sources:
         listed = "\n".join(f"• {escape(url)}" for url in service.sources)
-        parts.append(f"<b>{escape(t('Sources'))}</b>\n{listed}")
+        parts.append(bold(t("Sources")) + "\n" + listed)
     ref = f"{service_ref(service.id)}:{town or ''}"
     rows = (
         (Button("✅ " + t("Checked with the provider today"), f"{VERIFY}:{APPROVE}:{ref}"),),

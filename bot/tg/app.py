@@ -32,6 +32,7 @@ from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
 from bot.tg.handlers import Lotse
+from bot.tg.review import add_review_handlers
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 3600.0
@@ -101,6 +102,7 @@ def build_application(settings: Settings, core: Core) -> App:
     app.add_handler(CommandHandler("erase", lotse.cmd_erase))
     app.add_handler(CommandHandler("forget", lotse.cmd_forget))
     app.add_handler(CommandHandler("report", lotse.cmd_report))
+    add_review_handlers(app, lotse)  # before the button and text handlers below
     app.add_handler(CallbackQueryHandler(lotse.on_button))
     app.add_handler(MessageHandler(filters.COMMAND, lotse.on_unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, lotse.on_text))

@@ -15,11 +15,20 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Update, User
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.config import Reviewer, Settings
 from bot.engine import screens as sc
@@ -560,3 +569,24 @@ class ReviewDesk:
 def _private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def add_review_handlers(app: Application[Any, Any, Any, Any, Any, Any], lotse: Any) -> ReviewDesk:
+    """Register /review, /verify, their buttons and the pending-text check (before Lotse's
+    own button and text handlers, which they pass everything else on to)."""
+    desk = ReviewDesk(
+        lotse.settings,
+        lambda: lotse.engine,
+        lambda: lotse.storage,
+        lotse.on_unknown_command,
+        lotse.on_text,
+    )
+    # Group -1 runs before every other handler and never stops an update.
+    app.add_handler(TypeHandler(Update, desk.refresh), group=-1)
+    app.add_handler(CommandHandler("review", desk.cmd_review))
+    app.add_handler(CommandHandler("verify", desk.cmd_verify))
+    app.add_handler(CallbackQueryHandler(desk.on_button, pattern=rf"^({rs.REVIEW}|{rs.VERIFY}):"))
+    if desk.people:
+        only_them = filters.User(user_id=desk.people) & filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & only_them, desk.on_text))
+    return desk

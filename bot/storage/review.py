@@ -14,9 +14,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.base import StoreBase
-
 from bot.review.apply import Decision, Report
+from bot.storage.base import StoreBase
 
 # A pending "your next message is the correction" expires after this long.
 PENDING_FOR = dt.timedelta(hours=2)
@@ -50,8 +49,16 @@ class ReviewStore(StoreBase):
                 "ON CONFLICT (lang, domain, msgkey) DO UPDATE SET source = excluded.source, "
                 "text = excluded.text, verdict = excluded.verdict, "
                 "reviewer = excluded.reviewer, day = excluded.day, applied = NULL",
-                (d.lang, d.domain, d.key, d.source, d.text, d.verdict, d.reviewer,
-                 d.day.isoformat()),
+                (
+                    d.lang,
+                    d.domain,
+                    d.key,
+                    d.source,
+                    d.text,
+                    d.verdict,
+                    d.reviewer,
+                    d.day.isoformat(),
+                ),
             )
             await tx.execute(*_stamp())
 
@@ -95,7 +102,9 @@ class ReviewStore(StoreBase):
             + where
             + " ORDER BY day, service_id",
         )
-        return [Report(r[0], r[1], int(r[2]), dt.date.fromisoformat(r[3]), r[4] or "") for r in rows]
+        return [
+            Report(r[0], r[1], int(r[2]), dt.date.fromisoformat(r[3]), r[4] or "") for r in rows
+        ]
 
     async def mark_reports_applied(self, day: dt.date) -> int:
         """Note that every report so far is written into services.yaml; how many."""
@@ -112,8 +121,14 @@ class ReviewStore(StoreBase):
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person) DO UPDATE SET "
             "kind = excluded.kind, lang = excluded.lang, domain = excluded.domain, "
             "msgkey = excluded.msgkey, since = excluded.since",
-            (person, pending.kind, pending.lang, pending.domain, pending.key,
-             int(now.timestamp())),
+            (
+                person,
+                pending.kind,
+                pending.lang,
+                pending.domain,
+                pending.key,
+                int(now.timestamp()),
+            ),
         )
 
     async def pending_input(self, person: int, now: dt.datetime) -> PendingRow | None:
