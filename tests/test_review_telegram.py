@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from bot import payloads as pl
 from bot.config import Reviewer
+from bot.engine import payloads as pl
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge.model import Knowledge

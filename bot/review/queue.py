@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.engine.cards import checked
-from bot.i18n import KNOWLEDGE_DOMAIN, SOURCE, UI_DOMAIN, Catalogs, knowledge_messages
+from bot.i18n import KNOWLEDGE_DOMAIN, SOURCE, UI_DOMAIN, Catalogs
+from bot.i18n.extract import knowledge_messages
 from bot.knowledge.model import Knowledge, Node, Service
 
 EMERGENCY, SENSITIVE, OTHER, UNSEEN = range(4)

@@ -45,7 +45,19 @@ def cmd_translations(args: argparse.Namespace, out: TextIO) -> int:
         render(results, out, details=not args.summary)
         for line in summary(results):
             out.write(line + "\n")
+        out.write(services_line(knowledge) + "\n")
     return 1 if failed(results) else 0
+
+
+def services_line(knowledge: Knowledge) -> str:
+    """How many services are checked with the provider, due for a check, or reported."""
+    from bot.review.queue import summary as service_summary
+
+    s = service_summary(knowledge, {}, utc_today())
+    return (
+        f"services: {s.total}; checked with the provider: {s.checked}; due (older than 12 "
+        f"months): {s.due}; reported: {s.reported}; never checked with the provider: {s.never}"
+    )
 
 
 def _knowledge(args: argparse.Namespace) -> Knowledge | None:

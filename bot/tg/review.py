@@ -33,9 +33,9 @@ from telegram.ext import (
 from bot.config import Reviewer, Settings
 from bot.engine import screens as sc
 from bot.engine.flow import Engine
+from bot.engine.payloads import service as service_payload
 from bot.errors import DatabaseFault
 from bot.i18n import Translator, negotiate
-from bot.payloads import service as service_payload
 from bot.review import screens as rs
 from bot.review.apply import APPROVED, CHECKED, CORRECTED, GONE, WRONG, Decision, Report
 from bot.review.checks import check_correction
