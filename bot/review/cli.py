@@ -31,22 +31,25 @@ async def _read(db: str, what: str) -> list[Decision] | list[Report]:
 
     store = await Storage.open(_target(db), keys=False)
     try:
+        # Only what is not yet in the files: an entry an editor changed since stays changed.
         if what == "reviews":
-            return await store.reviews()
-        return await store.reports()
+            return await store.reviews(unapplied=True)
+        return await store.reports(unapplied=True)
     finally:
         await store.close()
 
 
-async def _mark(db: str, what: str, decisions: list[Decision]) -> None:
+async def _mark(db: str, done: list[Decision] | list[Report]) -> None:
     from bot.storage import Storage
 
     store = await Storage.open(_target(db), keys=False)
     try:
-        if what == "reviews":
+        decisions = [d for d in done if isinstance(d, Decision)]
+        reports = [r for r in done if isinstance(r, Report)]
+        if decisions:
             await store.mark_reviews_applied(decisions, utc_today())
-        else:
-            await store.mark_reports_applied(utc_today())
+        if reports:
+            await store.mark_reports_applied(reports, utc_today())
     finally:
         await store.close()
 
@@ -89,7 +92,7 @@ def cmd_review_apply(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(outcome.changed)} translation(s) written, {len(outcome.unchanged)} already in "
         f"the catalogs, {len(outcome.skipped)} skipped\n"
     )
-    asyncio.run(_mark(args.db, "reviews", chosen))
+    asyncio.run(_mark(args.db, chosen))
     return _checks(args, out)
 
 
@@ -116,7 +119,7 @@ def cmd_verify_apply(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(outcome.changed)} change(s) written to {path}, {len(outcome.unchanged)} already "
         f"there, {len(outcome.skipped)} skipped\n"
     )
-    asyncio.run(_mark(args.db, "reports", []))
+    asyncio.run(_mark(args.db, reports))
     return _checks(args, out)
 
 

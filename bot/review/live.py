@@ -29,7 +29,7 @@ class ReviewSource(Protocol):
         """A value that changes whenever a review or check is stored."""
         ...
 
-    async def reviews(self, lang: str | None = None) -> list[Decision]:
+    async def reviews(self, *, unapplied: bool = False) -> list[Decision]:
         """Every stored verdict."""
         ...
 

@@ -62,25 +62,25 @@ class ReviewStore(StoreBase):
             )
             await tx.execute(*_stamp())
 
-    async def reviews(self, lang: str | None = None) -> list[Decision]:
-        """Every stored verdict (of one language), oldest first."""
+    async def reviews(self, *, unapplied: bool = False) -> list[Decision]:
+        """Every stored verdict (only those not yet written into the catalogs), oldest first."""
         sql = "SELECT lang, domain, msgkey, source, text, verdict, reviewer, day FROM reviews"
-        rows = await self._fetchall(
-            sql + (" WHERE lang = ?" if lang else "") + " ORDER BY day, lang, msgkey",
-            (lang,) if lang else (),
-        )
+        where = " WHERE applied IS NULL" if unapplied else ""
+        rows = await self._fetchall(sql + where + " ORDER BY day, lang, msgkey")
         return [
             Decision(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), dt.date.fromisoformat(r[7]))
             for r in rows
         ]
 
     async def mark_reviews_applied(self, decisions: Sequence[Decision], day: dt.date) -> None:
-        """Note that these verdicts are written into the catalogs."""
+        """Note that these verdicts are written into the catalogs (a verdict stored since,
+        with another text, stays to be applied)."""
         async with self._transaction() as tx:
             for d in decisions:
                 await tx.execute(
-                    "UPDATE reviews SET applied = ? WHERE lang = ? AND domain = ? AND msgkey = ?",
-                    (day.isoformat(), d.lang, d.domain, d.key),
+                    "UPDATE reviews SET applied = ? WHERE lang = ? AND domain = ? "
+                    "AND msgkey = ? AND text = ? AND applied IS NULL",
+                    (day.isoformat(), d.lang, d.domain, d.key, d.text),
                 )
 
     async def save_report(self, report: Report) -> None:
@@ -106,13 +106,16 @@ class ReviewStore(StoreBase):
             Report(r[0], r[1], int(r[2]), dt.date.fromisoformat(r[3]), r[4] or "") for r in rows
         ]
 
-    async def mark_reports_applied(self, day: dt.date) -> int:
-        """Note that every report so far is written into services.yaml; how many."""
-        changed = await self._execute(
-            "UPDATE service_reports SET applied = ? WHERE applied IS NULL", (day.isoformat(),)
-        )
-        await self._execute(*_stamp())
-        return changed
+    async def mark_reports_applied(self, reports: Sequence[Report], day: dt.date) -> None:
+        """Note that these reports are written into services.yaml (later ones stay)."""
+        async with self._transaction() as tx:
+            for r in reports:
+                await tx.execute(
+                    "UPDATE service_reports SET applied = ? WHERE service_id = ? AND kind = ? "
+                    "AND staff = ? AND day = ? AND COALESCE(note, '') = ? AND applied IS NULL",
+                    (day.isoformat(), r.service, r.kind, r.staff, r.day.isoformat(), r.note),
+                )
+            await tx.execute(*_stamp())
 
     async def set_pending(self, person: int, pending: PendingRow, now: dt.datetime) -> None:
         """Take ``person``'s next message as the input ``pending`` describes."""

@@ -125,11 +125,19 @@ async def publish_commands(app: App, lotse: Lotse) -> None:
         except TelegramError as exc:
             # The menu is a convenience: a failure here must not keep the bot from starting.
             log.warning("could not publish the command menu for %r: %s", lang, exc.message)
-    staff = [*engine.commands("de"), ("report", "Wochenbericht: Rückmeldungen und Bedarfe")]
-    for staff_id in sorted(lotse.staff_ids):
+    staff = [
+        ("report", "Wochenbericht: Rückmeldungen und Bedarfe"),
+        ("verify", "Dienste beim Anbieter prüfen"),
+    ]
+    reviewers = lotse.settings.reviewers
+    for staff_id in sorted(lotse.staff_ids | set(reviewers)):
+        extra = staff if staff_id in lotse.staff_ids else []
+        if staff_id in reviewers:
+            extra = [*extra, ("review", "Übersetzungen prüfen")]
+        menu = [*engine.commands("de"), *extra]
         try:
             await app.bot.set_my_commands(
-                [BotCommand(n, d) for n, d in staff], scope=BotCommandScopeChat(staff_id)
+                [BotCommand(n, d) for n, d in menu], scope=BotCommandScopeChat(staff_id)
             )
         except TelegramError as exc:
             log.warning("could not publish the staff command menu: %s", exc.message)
