@@ -154,7 +154,8 @@ CASES = [
         [
             "services.yaml:31: haus_marl: unknown field 'phnoe' in a service (allowed: address, "
             "area, cost, email, for_whom, geo, hide_address, hours, id, languages, name, note, "
-            "offers, phone, sources, status, towns, unverified, verified, verified_how, website)"
+            "offers, phone, reported, sources, status, towns, unverified, verified, verified_how, "
+            "website)"
         ],
         id="unknown-field",
     ),
