@@ -140,6 +140,13 @@ SEEDS: dict[int, list[str]] = {
     ],
     3: ["INSERT INTO chat_spans VALUES ('c1', 5, 9, 1795000000)"],
     4: ["INSERT INTO chat_state (chat_key, seen, place) VALUES ('c2', 1795000000, 'n:pflege')"],
+    # Reviewers' and staff's ids are kept for the audit trail (README, privacy); no user's.
+    5: [
+        "INSERT INTO reviews VALUES ('tr', 'knowledge', 'node:ki:title', 'KI', 'KI', "
+        "'approved', 111, '2026-03-01', NULL)",
+        "INSERT INTO service_reports VALUES ('notruf_110', 'checked', NULL, 333, '2026-03-01', "
+        "NULL)",
+    ],
 }
 
 

@@ -44,9 +44,9 @@ class ReviewStore(StoreBase):
         d = decision
         async with self._transaction() as tx:
             await tx.execute(
-                "INSERT INTO reviews (lang, domain, msgkey, source, text, verdict, reviewer, "
+                "INSERT INTO reviews (lang, domain, entry, source, text, verdict, reviewer, "
                 "day, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) "
-                "ON CONFLICT (lang, domain, msgkey) DO UPDATE SET source = excluded.source, "
+                "ON CONFLICT (lang, domain, entry) DO UPDATE SET source = excluded.source, "
                 "text = excluded.text, verdict = excluded.verdict, "
                 "reviewer = excluded.reviewer, day = excluded.day, applied = NULL",
                 (
@@ -64,9 +64,9 @@ class ReviewStore(StoreBase):
 
     async def reviews(self, *, unapplied: bool = False) -> list[Decision]:
         """Every stored verdict (only those not yet written into the catalogs), oldest first."""
-        sql = "SELECT lang, domain, msgkey, source, text, verdict, reviewer, day FROM reviews"
+        sql = "SELECT lang, domain, entry, source, text, verdict, reviewer, day FROM reviews"
         where = " WHERE applied IS NULL" if unapplied else ""
-        rows = await self._fetchall(sql + where + " ORDER BY day, lang, msgkey")
+        rows = await self._fetchall(sql + where + " ORDER BY day, lang, entry")
         return [
             Decision(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), dt.date.fromisoformat(r[7]))
             for r in rows
@@ -79,7 +79,7 @@ class ReviewStore(StoreBase):
             for d in decisions:
                 await tx.execute(
                     "UPDATE reviews SET applied = ? WHERE lang = ? AND domain = ? "
-                    "AND msgkey = ? AND text = ? AND applied IS NULL",
+                    "AND entry = ? AND text = ? AND applied IS NULL",
                     (day.isoformat(), d.lang, d.domain, d.key, d.text),
                 )
 
@@ -120,10 +120,10 @@ class ReviewStore(StoreBase):
     async def set_pending(self, person: int, pending: PendingRow, now: dt.datetime) -> None:
         """Take ``person``'s next message as the input ``pending`` describes."""
         await self._execute(
-            "INSERT INTO review_pending (person, kind, lang, domain, msgkey, since) "
+            "INSERT INTO review_pending (person, kind, lang, domain, entry, since) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person) DO UPDATE SET "
             "kind = excluded.kind, lang = excluded.lang, domain = excluded.domain, "
-            "msgkey = excluded.msgkey, since = excluded.since",
+            "entry = excluded.entry, since = excluded.since",
             (
                 person,
                 pending.kind,
@@ -138,7 +138,7 @@ class ReviewStore(StoreBase):
         """What ``person``'s next message is for, if they were asked lately."""
         cutoff = int((now - PENDING_FOR).timestamp())
         row = await self._fetchone(
-            "SELECT kind, lang, domain, msgkey FROM review_pending "
+            "SELECT kind, lang, domain, entry FROM review_pending "
             "WHERE person = ? AND since >= ?",
             (person, cutoff),
         )

@@ -88,5 +88,41 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT chat_key, low, high, seen FROM chat_spans;
     DROP TABLE chat_spans;
     """,
+    # 5: translation reviews and service checks done in Telegram (bot/storage/review.py).
+    # Reviewers and staff are not users: their Telegram ids are kept for the audit trail
+    # (README, privacy). review_stamp changes with every write, so each worker notices with
+    # one read of one row; review_pending is what a person's next message is for (2 hours).
+    """
+    CREATE TABLE reviews (
+        lang TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('approved', 'corrected')),
+        reviewer BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        applied TEXT,
+        PRIMARY KEY (lang, domain, entry)
+    );
+    CREATE TABLE service_reports (
+        service_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('checked', 'wrong', 'gone')),
+        note TEXT,
+        staff BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        applied TEXT
+    );
+    CREATE INDEX service_reports_service ON service_reports (service_id);
+    CREATE TABLE review_pending (
+        person BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        since BIGINT NOT NULL
+    );
+    CREATE TABLE review_stamp (id INTEGER PRIMARY KEY, stamp TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ from bot.salts import Salts, resolve
 from bot.storage.backend import Backend
 from bot.storage.feedback import FeedbackStore
 from bot.storage.preferences import PreferenceStore
+from bot.storage.review import ReviewStore
 from bot.storage.schema import MIGRATIONS
 from bot.storage.settings import SettingsStore
 from bot.storage.state import ChatStateStore
@@ -26,8 +27,9 @@ def is_postgres(target: Target) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
-class Storage(SettingsStore, ChatStateStore, PreferenceStore, FeedbackStore):
-    """The bot's database: settings, language preferences, anonymous feedback, chats' state."""
+class Storage(SettingsStore, ChatStateStore, PreferenceStore, FeedbackStore, ReviewStore):
+    """The bot's database: settings, language preferences, anonymous feedback, chats' state,
+    translation reviews and service checks."""
 
     @classmethod
     async def open(
