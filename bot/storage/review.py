@@ -138,8 +138,7 @@ class ReviewStore(StoreBase):
         """What ``person``'s next message is for, if they were asked lately."""
         cutoff = int((now - PENDING_FOR).timestamp())
         row = await self._fetchone(
-            "SELECT kind, lang, domain, entry FROM review_pending "
-            "WHERE person = ? AND since >= ?",
+            "SELECT kind, lang, domain, entry FROM review_pending WHERE person = ? AND since >= ?",
             (person, cutoff),
         )
         return PendingRow(*row) if row else None
