@@ -11,8 +11,7 @@ not count as grouping (en "1.497" holds the numbers 1 and 497, not 1497).
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,63 +19,17 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import KNOWLEDGE_DOMAIN, LANGUAGES, SOURCE, UI_DOMAIN
 from bot.knowledge.loader import read_knowledge
+from bot.review.checks import missing_numbers, numbers, source_numbers
 from bot.staff.translations import content_sources, ui_sources
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
 
 CODE = Path(__file__).resolve().parent.parent / "bot"
 
-# Arabic-Indic and Extended (Persian) digits read as ASCII digits.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_SPACES = " \u00a0\u202f"
-# Characters that group thousands in each language (CLDR, plus the plain space where CLDR
-# has a no-break space, since people type a space). A character a reader of the language
-# takes for the decimal point is never in its set: "." in en, ar, fa.
-GROUPING = {
-    "de": ".",
-    "en": ",",
-    "tr": ".",
-    "ar": "٬,",
-    "ru": _SPACES,
-    "uk": _SPACES,
-    "pl": _SPACES,
-    "fa": "٬,",
-    "ku": ".",
-    "ro": ".",
-    "bg": _SPACES,
-}
 # Search keywords are not shown to anyone and differ per language by design.
 NOT_SHOWN = (":keywords",)
 
 
-def numbers(text: str, lang: str) -> Counter[str]:
-    """The numbers a reader of ``lang`` sees in ``text``: digit runs, and grouped thousands.
-
-    "Pflegegeld 1.497 € ab 1.1.2025" in German: 1497, 1, 1, 2025. A grouped number also
-    counts its parts ("116 016" in Russian is 116016, 116 and 016), so a phone number that a
-    language would group like thousands is still found digit by digit.
-    """
-    text = text.translate(_DIGITS)
-    found: Counter[str] = Counter(re.findall(r"\d+", text))
-    seps = re.escape(GROUPING[lang])
-    # A group starts a number: not after a digit, nor after a digit and a separator.
-    grouped = re.compile(rf"(?<!\d)(?<!\d[{seps}])\d{{1,3}}(?:[{seps}]\d{{3}})+(?!\d)")
-    for match in grouped.finditer(text):
-        found[re.sub(r"\D", "", match.group(0))] += 1
-    return found
-
-
-def german_numbers(text: str) -> Counter[str]:
-    """The numbers of a German source text, thousands joined ("1.497" is only 1497)."""
-    text = text.translate(_DIGITS)
-    grouped = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{3})+(?![\d])")
-    joined = Counter(re.sub(r"\D", "", m.group(0)) for m in grouped.finditer(text))
-    rest = Counter(re.findall(r"\d+", grouped.sub(" ", text)))
-    return joined + rest
-
-
-def missing_numbers(source: Counter[str], translation: Counter[str]) -> list[str]:
-    """Numbers of the source the translation lacks (a number used twice must appear twice)."""
-    return sorted((source - translation).elements())
+german_numbers = partial(source_numbers, source_lang="de")
 
 
 def _catalog(lang: str, domain: str) -> dict[str, tuple[str, ...]]:

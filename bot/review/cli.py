@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from bot.review.apply import Decision, Report, apply_checks, apply_reviews
+from bot.review.apply import Decision, Outcome, Report, apply_checks, apply_reviews
 from bot.runtime import utc_today
 
 SERVICES_FILE = "services.yaml"
@@ -86,14 +86,18 @@ def cmd_review_apply(args: argparse.Namespace, out: TextIO) -> int:
     outcome = apply_reviews(Path(args.locales), chosen, _names(args))
     for line in outcome.changed:
         out.write(f"written: {line}\n")
+    _tell(outcome, "translation(s) written", "in the catalogs", out)
+    asyncio.run(_mark(args.db, chosen))
+    return _checks(args, out)
+
+
+def _tell(outcome: Outcome, done: str, where: str, out: TextIO) -> None:
     for line in outcome.skipped:
         out.write(f"skipped: {line}\n")
     out.write(
-        f"{len(outcome.changed)} translation(s) written, {len(outcome.unchanged)} already in "
-        f"the catalogs, {len(outcome.skipped)} skipped\n"
+        f"{len(outcome.changed)} {done}, {len(outcome.unchanged)} already {where}, "
+        f"{len(outcome.skipped)} skipped\n"
     )
-    asyncio.run(_mark(args.db, chosen))
-    return _checks(args, out)
 
 
 def cmd_verify_apply(args: argparse.Namespace, out: TextIO) -> int:
@@ -113,12 +117,7 @@ def cmd_verify_apply(args: argparse.Namespace, out: TextIO) -> int:
             f"b/{path.name}",
         )
         out.writelines(diff)
-    for line in outcome.skipped:
-        out.write(f"skipped: {line}\n")
-    out.write(
-        f"{len(outcome.changed)} change(s) written to {path}, {len(outcome.unchanged)} already "
-        f"there, {len(outcome.skipped)} skipped\n"
-    )
+    _tell(outcome, f"change(s) written to {path}", "there", out)
     asyncio.run(_mark(args.db, reports))
     return _checks(args, out)
 

@@ -200,14 +200,18 @@ class ReviewDesk:
             None,
         )
 
-    async def _save(self, decision: Decision) -> bool:
+    async def _keep(self, verdict: Decision | Report) -> bool:
+        """Store a verdict and show it to users at once; False (logged) when that failed."""
         store = self._store_or_none()
         if store is None:
             return False
         try:
-            await store.save_review(decision)
+            if isinstance(verdict, Decision):
+                await store.save_review(verdict)
+            else:
+                await store.save_report(verdict)
         except DatabaseFault as exc:
-            log.error("could not store a review: %s", type(exc.__cause__).__name__)
+            log.error("could not store a verdict: %s", type(exc.__cause__).__name__)
             return False
         await self._sync(force=True)
         return True
@@ -266,7 +270,7 @@ class ReviewDesk:
                 user.id,
                 utc_now().date(),
             )
-            if not await self._save(decision):
+            if not await self._keep(decision):
                 await self._apologise(update, context)
                 return
             await self._next_or_done(
@@ -315,7 +319,7 @@ class ReviewDesk:
             user.id,
             utc_now().date(),
         )
-        if not await self._save(decision):
+        if not await self._keep(decision):
             await self._apologise(update, context)
             return
         if store is not None:
@@ -402,18 +406,6 @@ class ReviewDesk:
             (sid for sid in self.engine().knowledge.services if rs.service_ref(sid) == ref), None
         )
 
-    async def _report(self, report: Report) -> bool:
-        store = self._store_or_none()
-        if store is None:
-            return False
-        try:
-            await store.save_report(report)
-        except DatabaseFault as exc:
-            log.error("could not store a service check: %s", type(exc.__cause__).__name__)
-            return False
-        await self._sync(force=True)
-        return True
-
     async def on_verify_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
     ) -> None:
@@ -443,13 +435,13 @@ class ReviewDesk:
             return
         today = utc_now().date()
         if action == rs.APPROVE:
-            if not await self._report(Report(sid, CHECKED, user.id, today)):
+            if not await self._keep(Report(sid, CHECKED, user.id, today)):
                 await self._apologise(update, context)
                 return
             note = "✅ " + t("Saved. The card now says: {line}", line=rs.today_line(t, today))
             await self._show_service(update, context, town, after=ref, note=note)
         elif action == rs.GONE:
-            if not await self._report(Report(sid, GONE, user.id, today)):
+            if not await self._keep(Report(sid, GONE, user.id, today)):
                 await self._apologise(update, context)
                 return
             note = "🚫 " + t("Noted for the content editor.")
@@ -481,7 +473,7 @@ class ReviewDesk:
         report = Report(
             row.key, WRONG, user.id, utc_now().date(), " ".join(text.split())[:NOTE_MAX]
         )
-        if row.key not in self.engine().knowledge.services or not await self._report(report):
+        if row.key not in self.engine().knowledge.services or not await self._keep(report):
             await self._apologise(update, context)
             return
         if store is not None:
