@@ -83,7 +83,7 @@ def review_screen(
 def _review_nav(t: Translator, entry: Entry) -> tuple[Button, ...]:
     return (
         Button("⏭ " + t("Skip"), f"{REVIEW}:{SKIP}:{entry.lang}:{entry.ref}"),
-        Button("⏹ " + t("Stop"), f"{REVIEW}:{STOP}"),
+        Button("⏹ " + t("Stop for now"), f"{REVIEW}:{STOP}"),
     )
 
 
@@ -204,7 +204,7 @@ def verify_screen(
         (Button("🚫 " + t("This service no longer exists"), f"{VERIFY}:{GONE}:{ref}"),),
         (
             Button("⏭ " + t("Skip"), f"{VERIFY}:{SKIP}:{ref}"),
-            Button("⏹ " + t("Stop"), f"{VERIFY}:{STOP}"),
+            Button("⏹ " + t("Stop for now"), f"{VERIFY}:{STOP}"),
         ),
     )
     return Screen("\n\n".join(parts), rows)
