@@ -33,7 +33,7 @@ from bot.runtime import Core
 from bot.staff.cli import main as staff_main
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
 from tests.fakes import FakeUser
-from tests.test_telegram import running
+from tests.fakes.harness import lotse as running
 
 REVIEWER, STAFF, STRANGER, READER = 111, 333, 555, 2001
 PEOPLE: dict[str, Any] = {
