@@ -228,11 +228,8 @@ def load_settings(environ: Mapping[str, str], dotenv: Path | None = None) -> Set
     defaults = Settings()
     db_raw = merged.get("LOTSE_DB", "").strip()
     db_url = db_raw if db_raw.startswith(("postgresql://", "postgres://")) else None
-    if db_url and not (merged.get("LOTSE_SALT") or merged.get("LOTSE_SALT_FILE")):
-        raise ConfigError(
-            "LOTSE_DB is a PostgreSQL URL: set LOTSE_SALT (or LOTSE_SALT_FILE) too, the same "
-            "for every worker, so that they all make the same user keys"
-        )
+    # A PostgreSQL URL needs LOTSE_SALT for the bot (Storage.open says so), not for the
+    # staff commands, which make no user keys.
     return Settings(
         token=_token(merged.get("TELEGRAM_BOT_TOKEN")),
         api_base_url=merged.get("TELEGRAM_API_BASE_URL") or TELEGRAM_BASE_URL,
