@@ -28,6 +28,8 @@ SECRET = "worker-test-secret-token"
 HOOK = "https://lotse.example.org/tg/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 START_TIMEOUT = 60.0
+# Requests that show the chat an answer (an update's handling ends with one of these).
+SHOWN = frozenset({"sendMessage", "editMessageText", "sendContact", "sendVenue"})
 
 
 def worker_environment(server: FakeBotApi, database: str, port: int, salt: str) -> dict[str, str]:
@@ -104,12 +106,16 @@ class Workers:
         async with aiohttp.ClientSession() as http:
             for raw in self.server.take_updates():
                 before = len(self.server.requests)
+                chat = str(_chat_id(raw))
                 await self.post(http, raw)
-
                 # A worker answers the webhook call at once and handles the update after:
-                # done when it has made a request of its own and then been quiet.
-                def answered(before: int = before) -> bool:
-                    return len(self.server.requests) > before
+                # done when it has shown the chat something and then been quiet.
+
+                def answered(before: int = before, chat: str = chat) -> bool:
+                    return any(
+                        r.method in SHOWN and str(r.params.get("chat_id")) == chat
+                        for r in self.server.requests[before:]
+                    )
 
                 self.server.idle_checks.append(answered)
                 try:
@@ -199,3 +205,10 @@ async def _listening(process: subprocess.Popen[bytes], port: int, log: Path) -> 
 
 def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:]
+
+
+def _chat_id(raw: Mapping[str, Any]) -> object:
+    """The chat an update comes from (a message, or the message a button was on)."""
+    if "callback_query" in raw:
+        return raw["callback_query"]["message"]["chat"]["id"]
+    return raw["message"]["chat"]["id"]
