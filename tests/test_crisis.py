@@ -277,6 +277,23 @@ def test_negation_and_exceptions_cover_only_their_words(
 @pytest.mark.parametrize(
     ("lang", "text", "kind"),
     [
+        ("en", "he beatin me", "violence"),  # a typo in a short word of the user's language
+        ("de", "mein man schlägt mich", "violence"),
+        ("tr", "kocam beni dövyor", "violence"),
+        ("en", "feeling depressed", None),  # "feeling" is one letter from "fitting"
+        ("fa", "motarjem", None),  # an interpreter, not "mitarsam" (I am afraid)
+        ("ru", "кто поможет если я развожусь", None),  # "поможет" (helps), not "подожжет"
+    ],
+)
+def test_a_typo_is_forgiven_in_the_users_language_only(
+    detector: CrisisDetector, lang: str, text: str, kind: str | None
+) -> None:
+    assert kind_of(detector.detect(text, lang)) == kind
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
         # Kurdish "ne" (not) is colloquial German "eine" and an English typo: it hides nothing
         ("de", "er hat mich ne stunde lang geschlagen", "violence"),
         ("en", "ne he hit me again", "violence"),

@@ -77,7 +77,7 @@ class CrisisDetector:
         skeleton = lang in SKELETON_LANGS
         for clause in clauses(text):
             words = _join_persian_prefixes(clause)
-            patterns = [self._terms.lookup(w, skeleton=skeleton) for w in words]
+            patterns = [self._terms.lookup(w, skeleton=skeleton, langs=near) for w in words]
             negation = self._negation.marks(words, lang)
             negated = [any(negation[max(0, i - NEGATION_WINDOW) : i]) for i in range(len(words))]
             found: list[tuple[Term, int, int]] = []

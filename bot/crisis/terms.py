@@ -15,9 +15,20 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.text.norm import CYRILLIC_MARK, consonants, fold, loose_keys, part_min, prepare
+from bot.text.norm import (
+    CYRILLIC_MARK,
+    SKELETON_MARK,
+    consonants,
+    fold,
+    loose_keys,
+    part_min,
+    prepare,
+)
 
-FUZZY_MIN = 8
+FUZZY_MIN = 7
+# Shorter words forgive a typo too, but only against one-word terms of the message's own
+# languages: across languages too many everyday words are one letter from a danger word.
+FUZZY_OWN_MIN = 6
 STEM_MIN = 3
 # Words longer than this are not searched for parts (a pasted link, a long number).
 PART_MAX = 30
@@ -53,6 +64,8 @@ class TermIndex:
 
     def __init__(self) -> None:
         self._ids: dict[tuple[str, str], int] = {}
+        # Words repeat across terms ("mich", "me"): each is compiled once.
+        self._compiled: dict[tuple[str, bool, bool], tuple[str, frozenset[str]]] = {}
         self._exact: dict[str, tuple[int, ...]] = {}
         self._prefix: dict[str, tuple[int, ...]] = {}
         # Parts by their first three letters: one look-up per letter of a message's word.
@@ -61,8 +74,9 @@ class TermIndex:
         # first letter); rapidfuzz compares a message's word with those of its shape.
         self._fuzzy: dict[str, tuple[int, ...]] = {}
         self._shapes: dict[tuple[str, int], list[str]] = {}
+        self._own: dict[tuple[str, str, int], dict[str, tuple[int, ...]]] = {}
         self.by_first: dict[int, list[Term]] = {}
-        self._cache: dict[tuple[str, bool], frozenset[int]] = {}
+        self._cache: dict[tuple[str, bool, frozenset[str]], frozenset[int]] = {}
 
     def add(self, concept: str, lang: str, text: str) -> None:
         """Compile one term of ``concept`` written for ``lang``."""
@@ -76,33 +90,35 @@ class TermIndex:
             for ident in (
                 [GAP_ID]
                 if word == GAP
-                else self._patterns_for_word(word, fuzzy=not exception, skeleton=skeleton)
+                else self._patterns_for_word(
+                    word, fuzzy=not exception, skeleton=skeleton, lang=lang, alone=len(words) == 1
+                )
             )
         )
         if patterns:
             term = Term(concept, text, patterns, exception, lang, letters)
             self.by_first.setdefault(patterns[0], []).append(term)
 
-    def _patterns_for_word(self, word: str, *, fuzzy: bool, skeleton: bool) -> list[int]:
+    def _patterns_for_word(
+        self, word: str, *, fuzzy: bool, skeleton: bool, lang: str, alone: bool
+    ) -> list[int]:
         """One pattern id per word of a term ("m-a" is written as one word, one pattern)."""
-        part = word.startswith(WILDCARD) and word.endswith(WILDCARD) and len(word) > 2
-        prefix = not part and word.endswith(WILDCARD)
-        core = word.strip(WILDCARD)
-        mode = "part" if part else "prefix" if prefix else "exact"
-        forms = loose_keys(core, term=True) if core else frozenset()
-        if part:  # a short part would be found inside too many ordinary words
-            forms = frozenset(f for f in forms if len(f) >= part_min(f))
-        if skeleton and not part:  # Arabizi and Finglish vowels vary: "bidrebni", "bedrebni"
-            forms |= {k for f in forms if (k := consonants(f))}
+        compiled = self._compiled.get((word, fuzzy, skeleton))
+        if compiled is None:
+            compiled = self._compiled[(word, fuzzy, skeleton)] = _compile(word, fuzzy, skeleton)
+        mode, forms = compiled
         if not forms:
             return []
-        if mode == "exact" and not fuzzy:
-            mode = "exact, no typo"
-        key = (mode, "|".join(sorted(forms)))
+        key = (mode, "|".join(sorted(forms)) if len(forms) > 1 else next(iter(forms)))
         if key in self._ids:
-            return [self._ids[key]]
+            ident = self._ids[key]
+            if mode == "exact" and fuzzy and alone:
+                self._add_own(forms, ident, lang)
+            return [ident]
         ident = len(self._ids)
         self._ids[key] = ident
+        if mode == "exact" and fuzzy and alone:
+            self._add_own(forms, ident, lang)
         for form in forms:
             if mode == "part":
                 self._part.setdefault(form[:3], []).append((form, ident))
@@ -116,13 +132,25 @@ class TermIndex:
                     self._fuzzy[form] = (*self._fuzzy.get(form, ()), ident)
         return [ident]
 
+    def _add_own(self, forms: frozenset[str], ident: int, lang: str) -> None:
+        for form in forms:
+            if form.startswith(SKELETON_MARK):  # consonants alone are too loose for a typo
+                continue
+            if FUZZY_OWN_MIN <= len(form.lstrip(CYRILLIC_MARK)) < FUZZY_MIN:
+                shape = self._own.setdefault((lang, form[0], len(form)), {})
+                if ident not in shape.get(form, ()):
+                    shape[form] = (*shape.get(form, ()), ident)
+
     def done(self) -> None:
         """Drop what only compiling needed (the pattern keys)."""
         self._ids.clear()
+        self._compiled.clear()
 
-    def lookup(self, word: str, *, skeleton: bool = False) -> frozenset[int]:
-        """Every pattern one word of a message matches."""
-        cached = self._cache.get((word, skeleton))
+    def lookup(
+        self, word: str, *, skeleton: bool = False, langs: frozenset[str] = frozenset()
+    ) -> frozenset[int]:
+        """Every pattern one word of a message (written in ``langs``) matches."""
+        cached = self._cache.get((word, skeleton, langs))
         if cached is not None:
             return cached
         found: set[int] = set()
@@ -141,10 +169,12 @@ class TermIndex:
                             found.add(ident)
             if len(form) - marked >= FUZZY_MIN - 1:
                 found |= self._near_patterns(form)
+            if len(form) - marked >= FUZZY_OWN_MIN:  # "nicht" is not "nichte" (niece)
+                found |= self._near_own(form, langs)
         result = frozenset(found)
         if len(self._cache) >= CACHE_MAX:
             self._cache.clear()
-        self._cache[(word, skeleton)] = result
+        self._cache[(word, skeleton, langs)] = result
         return result
 
     def _near_patterns(self, form: str) -> set[int]:
@@ -160,3 +190,31 @@ class TermIndex:
             ):
                 near.update(self._fuzzy[target])
         return near
+
+    def _near_own(self, form: str, langs: frozenset[str]) -> set[int]:
+        """Patterns of the message's own languages one typo away from a shorter ``form``."""
+        near: set[int] = set()
+        for lang in langs:
+            for length in (len(form) - 1, len(form), len(form) + 1):
+                shape = self._own.get((lang, form[0], length))
+                if not shape:
+                    continue
+                for target, _, _ in process.extract_iter(
+                    form, shape.keys(), scorer=OSA.distance, score_cutoff=1
+                ):
+                    near.update(shape[target])
+        return near
+
+
+def _compile(word: str, fuzzy: bool, skeleton: bool) -> tuple[str, frozenset[str]]:
+    """How one word of a term matches (exact, prefix, part) and the keys it is found by."""
+    part = word.startswith(WILDCARD) and word.endswith(WILDCARD) and len(word) > 2
+    prefix = not part and word.endswith(WILDCARD)
+    core = word.strip(WILDCARD)
+    mode = "part" if part else "prefix" if prefix else "exact" if fuzzy else "exact, no typo"
+    forms = loose_keys(core, term=True) if core else frozenset()
+    if part:  # a short part would be found inside too many ordinary words
+        forms = frozenset(f for f in forms if len(f) >= part_min(f))
+    if skeleton and not part:  # Arabizi and Finglish vowels vary: "bidrebni", "bedrebni"
+        forms |= {k for f in forms if (k := consonants(f))}
+    return mode, forms
