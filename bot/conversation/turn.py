@@ -9,12 +9,11 @@ when nothing changed). Everything between two updates lives in the database
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.engine.flow import Ctx, Engine
@@ -36,36 +35,6 @@ NOTE_WAIT = dt.timedelta(minutes=15)
 FEEDBACK_PER_HOUR = 30
 
 Delete = Callable[[tuple[int, int] | None], Awaitable[bool]]
-
-
-@dataclass
-class ChatState:
-    """A chat's state while a Turn works on it (as stored: ``bot.storage.state.ChatRow``)."""
-
-    low: int | None = None
-    high: int | None = None
-    seen: int | None = None
-    place: str | None = None
-    pending: str | None = None
-    pending_until: int | None = None
-    feedback_hour: int | None = None
-    feedback_count: int = 0
-
-    @classmethod
-    def of(cls, row: ChatRow) -> ChatState:
-        """The state as read from the database."""
-        return cls(**dataclasses.asdict(row))
-
-    def row(self) -> ChatRow:
-        """The state to write."""
-        return ChatRow(**dataclasses.asdict(self))
-
-    @property
-    def span(self) -> tuple[int, int] | None:
-        """The lowest and highest message id noted, if any."""
-        if self.low is None or self.high is None:
-            return None
-        return self.low, self.high
 
 
 def encode_pending(about: Rating, place: str | None) -> str:
@@ -99,7 +68,7 @@ class Turn:
         self.conversation = conversation
         self.who = who
         self.ctx = ctx
-        self.state = ChatState.of(row)
+        self.state = row
         self._loaded = row
         self._key = key
         self._erased = False
@@ -120,7 +89,7 @@ class Turn:
     async def command(self, name: str, arg: str | None = None) -> Reply:
         """A /command (without the slash); unknown ones get a kind note."""
         e, ctx = self.engine, self.ctx
-        self.state.pending = self.state.pending_until = None
+        self._no_note()
         name = name.lower()
         if name == "start":
             reply = e.start(ctx, arg or None)
@@ -153,14 +122,14 @@ class Turn:
     async def press(self, data: str | None) -> Reply:
         """A button. A reply that asks to erase is left to the shell (``erase``)."""
         reply = self.engine.press(self.ctx, data)
-        self.state.pending = self.state.pending_until = None
+        self._no_note()
         if reply.erase:
             return reply
         return await self.carry_out(reply)
 
     async def other(self) -> Reply:
         """A sticker, photo, voice message or anything else that is not text."""
-        self.state.pending = self.state.pending_until = None
+        self._no_note()
         return await self.carry_out(self.engine.unsupported(self.ctx))
 
     async def forget(self) -> Reply:
@@ -177,7 +146,7 @@ class Turn:
             had = None  # said as it is: nothing was deleted, try again
         ctx = self.ctx
         if had is not None:
-            self.state.place = None
+            self.state = replace(self.state, place=None)
             ctx = self.engine.ctx(negotiate(self.who.hint, self.engine.languages) or "de")
         return self.engine.forget(ctx, had_data=had)
 
@@ -188,29 +157,31 @@ class Turn:
         forgotten only when everything was deleted. True only if ``delete`` said so.
         """
         ok = await delete(self.state.span)
-        self.state.place = self.state.pending = self.state.pending_until = None
+        self.state = replace(self.state, place=None, pending=None, pending_until=None)
         if ok:
             self._erased = True
-            self.state = ChatState()
+            self.state = ChatRow()
         return ok
 
     def saw(self, *message_ids: int) -> None:
         """Messages of this chat (the user's and the bot's) that "erase" must reach."""
         for mid in message_ids:
-            s = self.state
-            s.low = mid if s.low is None else min(s.low, mid)
-            s.high = mid if s.high is None else max(s.high, mid)
+            low, high = self.state.low, self.state.high
+            self.state = replace(
+                self.state,
+                low=mid if low is None else min(low, mid),
+                high=mid if high is None else max(high, mid),
+            )
 
     async def close(self) -> None:
         """Write what changed (one statement; none when nothing did)."""
         store, key = self.conversation.storage, self._key
         if store is None or key is None:
             return
-        self.state.seen = hour_of(self._now)
+        row = self.state = replace(self.state, seen=hour_of(self._now))
         try:
-            row = self.state.row()
             if self._erased:
-                changed = self.state != ChatState(seen=self.state.seen)
+                changed = row != ChatRow(seen=row.seen)
                 await store.drop_chat(key, row if changed else None)
             elif row != self._loaded:
                 await store.save_chat(key, row)
@@ -224,10 +195,13 @@ class Turn:
         """Store what the reply asks to store, expect a note, remember the place."""
         reply = await self._record(reply)
         if reply.awaits_comment is not None:
-            self.state.pending = encode_pending(reply.awaits_comment, reply.screen.place)
-            self.state.pending_until = int((self._now + NOTE_WAIT).timestamp())
+            self.state = replace(
+                self.state,
+                pending=encode_pending(reply.awaits_comment, reply.screen.place),
+                pending_until=int((self._now + NOTE_WAIT).timestamp()),
+            )
         if reply.screen.place:
-            self.state.place = reply.screen.place
+            self.state = replace(self.state, place=reply.screen.place)
         return reply
 
     async def _record(self, reply: Reply) -> Reply:
@@ -280,17 +254,20 @@ class Turn:
     def _allow(self) -> bool:
         """Whether this chat may leave one more piece of feedback this hour (and count it)."""
         hour = hour_of(self._now)
-        if self.state.feedback_hour != hour:
-            self.state.feedback_hour, self.state.feedback_count = hour, 0
-        if self.state.feedback_count >= FEEDBACK_PER_HOUR:
+        count = self.state.feedback_count if self.state.feedback_hour == hour else 0
+        if count >= FEEDBACK_PER_HOUR:
             return False
-        self.state.feedback_count += 1
+        self.state = replace(self.state, feedback_hour=hour, feedback_count=count + 1)
         return True
+
+    def _no_note(self) -> None:
+        """No note is expected any more."""
+        self.state = replace(self.state, pending=None, pending_until=None)
 
     def _take_pending(self) -> tuple[Rating, str | None] | None:
         """The note expected after a 👎, if one still is (and expect it no more)."""
         text, until = self.state.pending, self.state.pending_until
-        self.state.pending = self.state.pending_until = None
+        self._no_note()
         if text is None or until is None or until < self._now.timestamp():
             return None
         return decode_pending(text)

@@ -44,6 +44,13 @@ class ChatRow:
     feedback_hour: int | None = None
     feedback_count: int = 0
 
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The lowest and highest message id noted, if any."""
+        if self.low is None or self.high is None:
+            return None
+        return self.low, self.high
+
 
 def hour_of(at: dt.datetime) -> int:
     """Seconds since 1970 at the start of the hour: how finely activity is stored."""
