@@ -68,6 +68,12 @@ def privacy_text(t: Translator, retention_days: int) -> str:
             "hash). The code cannot be turned back into your ID. /forget deletes it."
         ),
         t(
+            "For a few hours Lotse also keeps which screen you are on and whether it is "
+            "waiting for your note, and for two days the numbers of the messages in this "
+            "chat, so that /erase can delete them. This too is kept only under a code, and "
+            "/erase deletes it at once."
+        ),
+        t(
             "If you rate an answer or write a note, it is stored without your "
             "name, number or chat: only the day, the topic, the town and the "
             "language. Phone numbers and e-mail addresses are removed from notes. "
