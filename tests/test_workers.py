@@ -72,7 +72,7 @@ async def test_two_workers_alternating_updates_keep_every_promise(
     tmp_path: Path, pg_cluster: Cluster
 ) -> None:
     name = pg_cluster.database("workers")
-    async with FakeBotApi(now=NOW, idle_quiet=0.25, idle_timeout=30) as server:
+    async with FakeBotApi(now=NOW, idle_quiet=0.1, idle_timeout=30) as server:
         async with workers(server, pg_cluster.url(name), tmp_path) as run:
             try:
                 ayse = server.user(7001, "Ayşe", language_code="de")

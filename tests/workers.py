@@ -99,7 +99,7 @@ class Workers:
     proxy: Proxy
     processes: list[subprocess.Popen[bytes]]
     logs: list[Path]
-    quiet: float = 0.25
+    quiet: float = 0.1
 
     async def deliver(self) -> None:
         """Post every pending update through the proxy, one by one, each answered in full."""
