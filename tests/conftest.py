@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
-from bot.runtime import Core, build_core, make_engine
+from bot.runtime import Core, make_engine, utc_today
 from tests.fakes.harness import Telegram, lotse
 from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
 
@@ -57,9 +57,12 @@ def engine(real: Knowledge, catalogs: Catalogs) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def core() -> Core:
-    """The real knowledge, catalogs and engine, built once as the bot builds them."""
-    return build_core(Settings(knowledge_dir=REAL_KNOWLEDGE, locales_dir=REAL_LOCALES))
+def core(real: Knowledge, catalogs: Catalogs, engine: Engine) -> Core:
+    """What the bot runs on (``bot.runtime.build_core``), on the real clock, built once per
+    test process from the same knowledge, catalogs, search index and crisis detector as the
+    ``engine`` fixture (building those takes a second and a half)."""
+    live = Engine(real, catalogs, utc_today, search=engine.search, crisis=engine.crisis)
+    return Core(real, catalogs, live, ())
 
 
 @pytest.fixture(autouse=True, scope="session")
