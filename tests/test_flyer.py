@@ -151,12 +151,25 @@ def is_subsequence(part: list[str], whole: list[str]) -> bool:
     return all(ch in it for ch in part)
 
 
+class Flyers(dict[tuple[str, str], tuple[Flyer, bytes]]):
+    """One flyer per (language, size), built on first use: a parallel test worker builds
+    only the flyers of the tests it runs, not all 22."""
+
+    def __init__(self, knowledge: Knowledge, catalogs: Catalogs) -> None:
+        super().__init__()
+        self.knowledge = knowledge
+        self.catalogs = catalogs
+
+    def __missing__(self, key: tuple[str, str]) -> tuple[Flyer, bytes]:
+        lang, size = key
+        made = self[key] = build(self.knowledge, self.catalogs, lang, size)
+        return made
+
+
 @pytest.fixture(scope="module")
 def flyers(real: Knowledge, catalogs: Catalogs) -> dict[tuple[str, str], tuple[Flyer, bytes]]:
-    """One flyer per language and size, built once."""
-    return {
-        (lang, size): build(real, catalogs, lang, size) for lang in LANGUAGES for size in SIZES
-    }
+    """One flyer per language and size, each built once."""
+    return Flyers(real, catalogs)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
