@@ -196,14 +196,26 @@ async def test_sighup_reloads_while_the_bot_goes_on_answering(
         assert "🆘 Notfall – sofort Hilfe" in str(user.last_bot_message.buttons)
 
 
-def test_python_m_bot_refuses_to_start_on_knowledge_errors(tmp_path: Path) -> None:
+@pytest.mark.parametrize("broken", ["knowledge", "database"])
+def test_python_m_bot_refuses_to_start_with_one_clear_message(tmp_path: Path, broken: str) -> None:
+    """Broken knowledge or a broken database file: exit 1, a message that names what is
+    broken, no traceback. (Which database faults give which message: test_storage_privacy.)"""
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(REAL_KNOWLEDGE, knowledge)
-    tree = knowledge / "tree.yaml"
-    tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
+    db = tmp_path / "lotse.sqlite3"
+    if broken == "knowledge":
+        shutil.copytree(REAL_KNOWLEDGE, knowledge)
+        tree = knowledge / "tree.yaml"
+        tree.write_text(tree.read_text().replace("children: [notfall,", "children: [notfal,"))
+    else:
+        knowledge = REAL_KNOWLEDGE
+        db.write_bytes(b"this is no database " * 100)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOTSE", "TELEGRAM"))}
     env.update(
-        {"LOTSE_KNOWLEDGE_DIR": str(knowledge), "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35}
+        {
+            "LOTSE_KNOWLEDGE_DIR": str(knowledge),
+            "LOTSE_DB": str(db),
+            "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35,
+        }
     )
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
@@ -211,9 +223,14 @@ def test_python_m_bot_refuses_to_start_on_knowledge_errors(tmp_path: Path) -> No
         text=True,
         cwd=PROJECT_ROOT,
         env=env,
-        timeout=60,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 1
-    assert "Lotse cannot start" in result.stderr
-    assert "start: child 1 points to unknown node 'notfal'" in result.stderr
+    assert "Traceback" not in result.stderr
+    if broken == "knowledge":
+        assert "Lotse cannot start" in result.stderr
+        assert "start: child 1 points to unknown node 'notfal'" in result.stderr
+    else:
+        assert str(db) in result.stderr
+        assert "restore it from the backup" in result.stderr

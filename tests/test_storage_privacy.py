@@ -8,16 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
 import sqlite3
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.errors import ConfigError, StorageError
 from bot.salts import read_salt_file
 from bot.storage import Storage
@@ -233,27 +229,3 @@ def test_a_broken_salt_file_names_itself(tmp_path: Path) -> None:
     salt.write_text("one two three\n")
     with pytest.raises(ConfigError, match=r"lotse.salt:1"):
         read_salt_file(salt)
-
-
-@pytest.mark.parametrize("broken", ["folder", "garbage"])
-def test_python_m_bot_refuses_to_start_on_a_broken_database(tmp_path: Path, broken: str) -> None:
-    db = tmp_path / "lotse.sqlite3"
-    if broken == "folder":
-        db.mkdir()
-    else:
-        db.write_bytes(b"this is no database " * 100)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOTSE", "TELEGRAM"))}
-    env.update({"LOTSE_DB": str(db), "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35})
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert str(db) in result.stderr
-    assert "Traceback" not in result.stderr
-    assert ("is a folder" if broken == "folder" else "restore it from the backup") in result.stderr
