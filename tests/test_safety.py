@@ -127,10 +127,8 @@ async def test_the_neutral_screen_leads_back_to_the_menu(tmp_path: Path, core: C
         assert "Wählen Sie ein Thema" in (user.last_bot_message.text or "")
 
 
-@pytest.mark.parametrize("lang", LANGS)
-async def test_what_is_left_after_erase_is_neutral_in_every_language(
-    tmp_path: Path, core: Core, lang: str
-) -> None:
+@pytest.mark.parametrize("lang", ["de", "ar"])  # one left-to-right, one right-to-left
+async def test_what_is_left_after_erase_is_neutral(tmp_path: Path, core: Core, lang: str) -> None:
     async with telegram(tmp_path, core) as tg:
         user = tg.server.user(4003, "F", language_code=lang)
         async with tg.polling():
@@ -144,9 +142,23 @@ async def test_what_is_left_after_erase_is_neutral_in_every_language(
         assert left[0].text.splitlines()[0].strip("\u2068\u2069") == "Lotse"
         forbidden = words_that_must_not_remain(core.engine, core.knowledge, lang)
         assert_reveals_nothing(left, forbidden)
-        # The pop-up after 🧹 fits Telegram's 200 characters in this language.
-        for ok in (True, False):
-            assert len(core.engine.erase_notice(core.engine.ctx(lang), ok=ok)) <= 200
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_screen_left_after_erase_is_neutral_in_every_language(core: Core, lang: str) -> None:
+    """What the chat keeps after /erase (the Telegram journey above: de and ar)."""
+    engine = core.engine
+    ctx = engine.ctx(lang)
+    reply = engine.erase(ctx)
+    assert reply.erase
+    screen = reply.screen
+    assert first_line(screen.text) == "Lotse"
+    shown = " ".join([plain(screen.text), *(b.label for row in screen.buttons for b in row)])
+    forbidden = words_that_must_not_remain(engine, core.knowledge, lang)
+    assert sorted(w for w in forbidden if w and w in shown) == []
+    # The pop-up after 🧹 fits Telegram's 200 characters in this language.
+    for ok in (True, False):
+        assert len(engine.erase_notice(ctx, ok=ok)) <= 200
 
 
 # -- messages the bot may no longer delete ---------------------------------------------------
