@@ -20,11 +20,12 @@ run: $(STAMP)
 postgres:
 	bash .ci/postgres
 
+# pytest runs on every core (pytest-xdist; the suite is CPU-bound) and names its slowest tests.
 test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal --durations=15
 	$(BIN)/python -m bot validate
 
 bench: $(STAMP) postgres
