@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python -m benchmarks.bench_fuzz [--updates 100000] [--seed N]``.
 
-The same generator as ``tests/test_faults.py`` (which feeds a 10,000-update sample on every
+The same generator as ``tests/test_faults.py`` (which feeds a 1,000-update sample on every
 ``make test``; ``tests/fuzzing.py`` describes the updates): the real Application against the
 fake Bot API server on 127.0.0.1, most updates handed to ``process_update`` directly and 1 %
 through getUpdates. Prints the count, the time, the requests the bot made and what the fake
