@@ -115,8 +115,14 @@ async def test_report_is_for_staff_only(tmp_path: Path, core: Core) -> None:
 
 
 async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
-    tmp_path: Path, core: Core
+    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    async def by_hand(app: object, lotse: Lotse) -> None:
+        del app, lotse
+
+    # The hourly task runs on the real clock: on a Monday morning it would post this week's
+    # digest too. Here the test is the clock.
+    monkeypatch.setattr("bot.tg.app.housekeeping", by_hand)
     async with lotse(tmp_path, core, staff_chat=-100777, retention_days=30) as r:
         r.server.chat(-100777, chat_type="group", title="KI Team")
         app_lotse = _lotse(r)
