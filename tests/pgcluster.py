@@ -32,6 +32,10 @@ INSTALL_HINT = (
 )
 
 
+class PortTaken(Exception):
+    """The server's port was taken between choosing it and binding it."""
+
+
 def bindir() -> Path:
     """The folder with initdb and postgres: $LOTSE_PG_BINDIR, Debian's newest, or PATH."""
     configured = os.environ.get("LOTSE_PG_BINDIR")
@@ -95,7 +99,19 @@ class Cluster:
         return f"{self.base_url}/{database}"
 
     def start(self, *settings: str) -> None:
-        """Start the server (again) on the same port and data; wait until it answers."""
+        """Start the server (again) on the same port and data; wait until it answers.
+
+        A port taken meanwhile (another test process picked it too) means a new port.
+        """
+        for _ in range(5):
+            try:
+                self._start(settings)
+                return
+            except PortTaken:
+                self.port = free_port()
+        raise RuntimeError("PostgreSQL found no free port in 5 tries")
+
+    def _start(self, settings: tuple[str, ...]) -> None:
         options = [
             "-D", str(self.data), "-p", str(self.port), "-h", "127.0.0.1",
             "-k", str(self.folder), "-c", "fsync=off", "-c", "full_page_writes=off",
@@ -115,7 +131,11 @@ class Cluster:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"PostgreSQL did not start:\n{self.log.read_text()[-2000:]}")
+                tail = self.log.read_text()[-2000:]
+                if "could not bind" in tail or "already in use" in tail:
+                    self.log.write_text("")
+                    raise PortTaken(self.port)
+                raise RuntimeError(f"PostgreSQL did not start:\n{tail}")
             if self._answers():
                 return
             time.sleep(0.05)
