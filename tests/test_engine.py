@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Contact, Need, Screen, Venue, plain
+from bot.engine.screens import Contact, Need, NeedKind, Screen, Venue, plain
 from bot.i18n import Catalogs
 from bot.knowledge.model import CrisisKind, Knowledge
 from bot.runtime import make_engine
@@ -308,7 +308,7 @@ def test_none_of_these_fits_is_an_unmet_need(mini_engine: Engine) -> None:
     question = mini_engine.press(de(), "n:frauen").screen
     assert button(question, "Nichts davon passt") == "?:frauen"
     reply = mini_engine.press(de(), "?:frauen")
-    assert reply.need == Need("none_fits", "frauen", "frauen", None)
+    assert reply.need == Need(NeedKind.NONE_FITS, "frauen", "frauen", None)
     assert "Danke, dass Sie uns das sagen." in plain(reply.screen.text)
     # The topic's own fallback, not the integration office: without a town, only the
     # lines that serve every town.
@@ -366,7 +366,9 @@ def test_typed_text_is_searched_and_results_are_buttons(mini_engine: Engine) -> 
 def test_nothing_found_is_an_unmet_need_and_offers_the_office(mini_engine: Engine) -> None:
     reply = mini_engine.text(de(), "Steuererklärung Fahrrad")
     assert "Dazu habe ich leider nichts gefunden." in plain(reply.screen.text)
-    assert reply.need == Need("no_result", None, None, None, query="Steuererklärung Fahrrad")
+    assert reply.need == Need(
+        NeedKind.NO_RESULT, None, None, None, query="Steuererklärung Fahrrad"
+    )
     # No place: the main menu's fallback, with its number on the screen and a card to open.
     assert "☎️ 116 016" in plain(reply.screen.text)
     card = mini_engine.press(de(), payloads(reply.screen)[0]).screen
@@ -397,7 +399,9 @@ def test_a_failed_search_that_may_signal_danger_is_not_recorded(engine: Engine) 
     assert reply.need is None
     calm = engine.text(engine.ctx("en"), "this waiting is boring me")
     assert "Sorry, I found nothing for that." in plain(calm.screen.text)
-    assert calm.need == Need("no_result", None, None, None, query="this waiting is boring me")
+    assert calm.need == Need(
+        NeedKind.NO_RESULT, None, None, None, query="this waiting is boring me"
+    )
 
 
 def test_unsure_danger_gets_the_normal_answer_with_the_numbers_on_top(

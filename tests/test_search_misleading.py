@@ -12,7 +12,7 @@ import pytest
 from benchmarks.bench_search import INDEPENDENT, Query, evaluate, load_queries
 from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Need
+from bot.engine.screens import Need, NeedKind
 from bot.i18n import Catalogs
 from bot.knowledge.model import Knowledge
 from bot.search import Hit, SearchIndex
@@ -214,7 +214,7 @@ def test_nothing_found_for_part_of_a_question_is_kept_as_an_unmet_need(
     mini_engine: Engine,
 ) -> None:
     reply = mini_engine.text(Ctx("de", TODAY), "Frauen Kita")
-    assert reply.need == Need("no_result", None, None, None, query="Frauen Kita")
+    assert reply.need == Need(NeedKind.NO_RESULT, None, None, None, query="Frauen Kita")
 
 
 def test_a_result_opens_with_the_town_the_query_named(mini_engine: Engine) -> None:

@@ -146,7 +146,7 @@ CASES = [
     pytest.param(
         S, "    status: confirmed\n    verified: 2026-11-01\n    verified_how: provider",
         "    status: sure\n    verified: 2026-11-01\n    verified_how: provider",
-        ["services.yaml:28: haus_marl: status must be one of confirmed, partial"],
+        ["services.yaml:28: haus_marl: status must be one of confirmed, partial, not 'sure'"],
         id="bad-status",
     ),
     pytest.param(

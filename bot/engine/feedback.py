@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.engine import payloads as pl
 from bot.engine.context import Ctx
-from bot.engine.screens import Button, Need, Rating, Screen, bold, escape
+from bot.engine.screens import Button, Need, NeedKind, Rating, Screen, bold, escape
 from bot.engine.views import Row, children, erase_row, fallback, nav, neutral, titled
 from bot.i18n import Translator
 from bot.knowledge.model import ROOT, Knowledge, Node, Service
@@ -103,7 +103,7 @@ def what_was_missing(
 
 def none_fits_need(knowledge: Knowledge, node: Node, town: str | None) -> Need:
     """What "none of these fits" on a node records."""
-    return Need("none_fits", node.id, knowledge.topic_of(node.id), town)
+    return Need(NeedKind.NONE_FITS, node.id, knowledge.topic_of(node.id), town)
 
 
 def none_fits(

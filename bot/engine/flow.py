@@ -19,7 +19,7 @@ from typing import Protocol
 from bot.engine import cards, feedback, texts, views
 from bot.engine import payloads as pl
 from bot.engine.context import Ctx, Unsure
-from bot.engine.screens import Button, Comment, Need, Rating, Reply, Screen, bold, escape
+from bot.engine.screens import Button, Comment, Need, NeedKind, Rating, Reply, Screen, bold, escape
 from bot.engine.views import BRAND, SearchHit, known_town, neutral, town_of, visible
 from bot.i18n import Catalogs, Translator, native_name
 from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge, Node, Service
@@ -156,7 +156,7 @@ class Engine:
             letters = sum(ch.isalpha() for ch in text)
             need = None
             if letters >= 3 and warn is None:
-                need = Need("no_result", None, None, None, query=text)
+                need = Need(NeedKind.NO_RESULT, None, None, None, query=text)
             reply = self._reply(ctx, lambda t: views.nothing_found(t, k, ctx, place), warn=warn)
             return replace(reply, need=need)
         return self._reply(ctx, lambda t: views.results(t, k, ctx, hits), warn=warn)

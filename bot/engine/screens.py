@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 _TAG = re.compile(r"<[^>]+>")
 _STARS = re.compile(r"\*([^*\n]+)\*")
@@ -57,6 +58,10 @@ class Screen:
     rtl: bool = False
 
 
+# What a Reply asks to be recorded: Rating, Need and Comment are the engine's values, plain
+# and anonymous; bot.storage keeps them as rows of its own.
+
+
 @dataclass(frozen=True)
 class Rating:
     """An anonymous "did this help?" answer about a node or a service card."""
@@ -68,11 +73,18 @@ class Rating:
     helpful: bool
 
 
+class NeedKind(StrEnum):
+    """How a need showed itself as unmet."""
+
+    NONE_FITS = "none_fits"  # "none of these fits" on a question screen
+    NO_RESULT = "no_result"  # a search that found nothing
+
+
 @dataclass(frozen=True)
 class Need:
     """An unmet need: "none of these fits" on a node, or a search that found nothing."""
 
-    kind: str
+    kind: NeedKind
     node: str | None
     topic: str | None
     town: str | None

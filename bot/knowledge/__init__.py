@@ -14,8 +14,8 @@ from bot.knowledge.validate import check, errors
 
 def load_knowledge(directory: Path, today: dt.date) -> tuple[Knowledge, list[Problem]]:
     """Load and check ``directory``; raise KnowledgeError on errors, return the warnings."""
-    source = read_knowledge(directory)
-    problems = [*source.problems, *check(source.knowledge, today)]
+    unchecked = read_knowledge(directory)
+    problems = [*unchecked.problems, *check(unchecked.knowledge, today)]
     if errors(problems):
         raise KnowledgeError(errors(problems))
-    return source.knowledge, problems
+    return unchecked.knowledge, problems

@@ -4,13 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 ROOT = "start"
 EMERGENCY_LINES = 5  # the emergency screen shows at most this many lines
-AREAS = ("town", "county", "national")
+
+
+class Area(StrEnum):
+    """Whom a service serves: people of the towns it names, the whole county, everyone."""
+
+    TOWN = "town"
+    COUNTY = "county"
+    NATIONAL = "national"
+
+
+class Status(StrEnum):
+    """How complete a service's entry is: every fact confirmed, or some still open."""
+
+    CONFIRMED = "confirmed"
+    PARTIAL = "partial"
+
+
+class VerifiedHow(StrEnum):
+    """How a service's facts were last checked: from its public sources, or with the provider."""
+
+    SOURCE = "source"
+    PROVIDER = "provider"
+
+
+class Severity(StrEnum):
+    """How bad a problem in the knowledge files is: errors stop the bot, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 class CrisisKind(StrEnum):
@@ -93,12 +122,12 @@ class Service:
     address: Address | None = None
     geo: Geo | None = None
     languages: tuple[str, ...] = ()
-    area: str = "town"
+    area: Area = Area.TOWN
     towns: tuple[str, ...] = ()
     hide_address: bool = False
-    status: str = "partial"
+    status: Status = Status.PARTIAL
     verified: dt.date | None = None
-    verified_how: str = "source"
+    verified_how: VerifiedHow = VerifiedHow.SOURCE
     sources: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
     note: str = ""
@@ -107,7 +136,7 @@ class Service:
 
     def serves(self, town: str | None) -> bool:
         """Whether this service is offered to people in ``town`` (None: any town)."""
-        return self.area != "town" or town is None or town in self.towns
+        return self.area != Area.TOWN or town is None or town in self.towns
 
 
 @dataclass(frozen=True)
@@ -275,7 +304,7 @@ class Knowledge:
     def fallback_for(self, node_id: str | None, town: str | None) -> list[Service]:
         """The fallback services for someone in ``town`` (None: only county-wide and national)."""
         found = (self.services[s] for s in self.fallback(node_id) if s in self.services)
-        return [s for s in found if s.area != "town" or (town is not None and town in s.towns)]
+        return [s for s in found if s.area != Area.TOWN or (town is not None and town in s.towns)]
 
     @functools.cached_property
     def sensitive_services(self) -> frozenset[str]:
@@ -309,36 +338,33 @@ class Knowledge:
 
     def walk(self) -> Iterator[Node]:
         """Every node reachable from the root, each once, in breadth-first order."""
-        seen = {ROOT}
-        queue = [ROOT]
-        while queue:
-            node = self.nodes[queue.pop(0)]
-            yield node
-            for child in node.children:
-                if child in self.nodes and child not in seen:
-                    seen.add(child)
-                    queue.append(child)
+        return (node for node, _ in breadth_first(self.nodes))
+
+
+def breadth_first(nodes: Mapping[str, Node]) -> Iterator[tuple[Node, str | None]]:
+    """Every node reachable from the root, each once, breadth-first, with the parent that
+    first reaches it (None for the root): the order of the menus, and "back"."""
+    if ROOT not in nodes:
+        return
+    seen = {ROOT}
+    queue: deque[tuple[str, str | None]] = deque([(ROOT, None)])
+    while queue:
+        current, parent = queue.popleft()
+        yield nodes[current], parent
+        for child in nodes[current].children:
+            if child in nodes and child not in seen:
+                seen.add(child)
+                queue.append((child, current))
 
 
 def first_parents(nodes: Mapping[str, Node]) -> dict[str, str]:
     """Map each reachable node to the parent that first reaches it breadth-first."""
-    parents: dict[str, str] = {}
-    if ROOT not in nodes:
-        return parents
-    seen = {ROOT}
-    queue = [ROOT]
-    while queue:
-        current = queue.pop(0)
-        for child in nodes[current].children:
-            if child in nodes and child not in seen:
-                seen.add(child)
-                parents[child] = current
-                queue.append(child)
-    return parents
+    return {node.id: parent for node, parent in breadth_first(nodes) if parent is not None}
 
 
-ERROR = "error"
-WARNING = "warning"
+# The two severities by their short names (as validator code and tests write them).
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True)
@@ -349,7 +375,7 @@ class Problem:
     line: int
     id: str
     message: str
-    severity: str = ERROR
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == WARNING else ""
