@@ -21,6 +21,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.i18n import LANGUAGES, Catalogs, Entry, LanguageCatalog
 from bot.knowledge import load_knowledge
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import ROOT, Knowledge, Node, Service, Where
 from bot.search import Hit, SearchIndex
 
@@ -192,18 +193,27 @@ def synthetic(real: Knowledge, catalogs: Catalogs, entries: int, seed: int = 5) 
     for i in range(half):
         service = services_src[i % len(services_src)]
         sid = f"s{i}"
-        ctx = f"service:{service.id}"
         services[sid] = replace(
             service,
             id=sid,
-            offers=copy(f"{ctx}:offers", f"service:{sid}:offers", service.offers),
-            for_whom=copy(f"{ctx}:for_whom", f"service:{sid}:for_whom", service.for_whom),
+            offers=copy(
+                msgctxt("service", service.id, "offers"),
+                msgctxt("service", sid, "offers"),
+                service.offers,
+            ),
+            for_whom=copy(
+                msgctxt("service", service.id, "for_whom"),
+                msgctxt("service", sid, "for_whom"),
+                service.for_whom,
+            ),
         )
     leaves = [f"n{i}" for i in range(half - len(topics) - 1)]
     for i, node_id in enumerate([*topics, *leaves]):
         src = nodes_src[i % len(nodes_src)]
         fields = {
-            name: copy(f"node:{src.id}:{name}", f"node:{node_id}:{name}", getattr(src, name))
+            name: copy(
+                msgctxt("node", src.id, name), msgctxt("node", node_id, name), getattr(src, name)
+            )
             for name in ("title", "text", "keywords")
         }
         children = (

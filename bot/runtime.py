@@ -12,8 +12,11 @@ from bot.crisis import CrisisDetector
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
+from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import Knowledge, Problem
 from bot.search import SearchIndex
+
+__all__ = ["Core", "build_core", "make_engine", "utc_today"]
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +29,6 @@ class Core:
     catalogs: Catalogs
     engine: Engine
     warnings: tuple[Problem, ...]
-
-
-def utc_today() -> dt.date:
-    """Today's date in UTC."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 def make_engine(

@@ -27,6 +27,7 @@ from bot.config import PROJECT_ROOT, load_settings
 from bot.engine.flow import Engine
 from bot.errors import ConfigError, FlyerError
 from bot.i18n import LANGUAGES, RTL, Catalogs
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import Knowledge
 from bot.staff.cli import main as staff_main
 from bot.staff.flyer import (
@@ -317,7 +318,7 @@ def test_women_subtopics_are_printed_as_the_neutral_womens_topic(
     ).lower()
     for node_id in SENSITIVE:
         node = real.nodes[node_id]
-        assert t.k(f"node:{node_id}:title", node.title).lower() not in printed
+        assert t.content(msgctxt("node", node_id, "title"), node.title).lower() not in printed
     if lang == "de":
         assert "gewalt" not in printed
         assert "frauenhaus" not in printed

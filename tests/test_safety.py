@@ -19,6 +19,7 @@ from telegram import Bot
 from bot.engine import payloads as pl
 from bot.engine.flow import Engine
 from bot.engine.screens import Contact, plain
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import ERROR, CrisisKind, Knowledge
 from bot.knowledge.validate import validate
 from bot.runtime import Core
@@ -39,7 +40,7 @@ def words_that_must_not_remain(engine: Engine, knowledge: Knowledge, lang: str) 
         t = engine.catalogs.translator(code)
         for node in knowledge.nodes.values():
             if node.women or node.emergency:
-                words.add(t.k(f"node:{node.id}:title", node.title))
+                words.add(t.content(msgctxt("node", node.id, "title"), node.title))
         words.add(t("Erase this chat"))
         words.add(engine.erase_notice(engine.ctx(code), ok=True))
         words.add(engine.erase_notice(engine.ctx(code), ok=False))
@@ -392,7 +393,9 @@ def test_the_topic_words_would_catch_a_careless_name(core: Core) -> None:
         t = core.engine.catalogs.translator(lang)
         for node_id in ("gewalt", "frauenhaus", "schwanger"):
             node = core.knowledge.nodes[node_id]
-            assert topic_words_in(t.k(f"node:{node_id}:title", node.title), lang), (lang, node_id)
+            assert topic_words_in(
+                t.content(msgctxt("node", node_id, "title"), node.title), lang
+            ), (lang, node_id)
         assert topic_words_in(t("Erase this chat"), lang), lang
 
 

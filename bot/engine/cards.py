@@ -22,6 +22,7 @@ from bot.engine.views import (
     language_name,
     nav,
     neutral,
+    service_text,
     visible,
 )
 from bot.i18n import Translator
@@ -40,8 +41,7 @@ def service_card(
     town: str | None,
 ) -> Screen:
     """A service's card: what it offers, for whom, cost, hours, phone, address, languages."""
-    key = f"service:{service.id}"
-    lines = [bold(service.name), rich(t.k(f"{key}:offers", service.offers))]
+    lines = [bold(service.name), rich(service_text(t, service, "offers"))]
     facts: list[tuple[str, str]] = []
     unconfirmed = " " + t("(not confirmed)")
 
@@ -50,9 +50,9 @@ def service_card(
             mark = unconfirmed if name in service.unverified else ""
             facts.append((icon, f"{bold(heading)}: {value}{escape(mark)}"))
 
-    fact("👥", t("For whom"), escape(t.k(f"{key}:for_whom", service.for_whom)), "for_whom")
-    fact("💶", t("Cost"), escape(t.k(f"{key}:cost", service.cost)), "cost")
-    fact("🕘", t("Opening hours"), escape(t.k(f"{key}:hours", service.hours)), "hours")
+    fact("👥", t("For whom"), escape(service_text(t, service, "for_whom")), "for_whom")
+    fact("💶", t("Cost"), escape(service_text(t, service, "cost")), "cost")
+    fact("🕘", t("Opening hours"), escape(service_text(t, service, "hours")), "hours")
     fact("☎️", t("Phone"), escape(service.phone), "phone")
     if service.address and not service.hide_address:
         fact("📍", t("Address"), escape(service.address.one_line()), "address")
@@ -156,10 +156,9 @@ def emergency_screen(
         service = knowledge.services.get(service_id)
         if service is None:
             continue
-        key = f"service:{service.id}"
-        facts = [t.k(f"{key}:cost", service.cost), t.k(f"{key}:hours", service.hours)]
+        facts = [service_text(t, service, "cost"), service_text(t, service, "hours")]
         lines = [f"☎️ {bold(service.phone)} · {bold(service.name)}"]
-        lines.append(rich(t.k(f"{key}:offers", service.offers)))
+        lines.append(rich(service_text(t, service, "offers")))
         if any(facts):
             lines.append("<i>" + escape(" · ".join(f for f in facts if f)) + "</i>")
         parts.append("\n".join(lines))

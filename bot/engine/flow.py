@@ -22,6 +22,7 @@ from bot.engine.context import Ctx, Unsure
 from bot.engine.screens import Button, Comment, Need, NeedKind, Rating, Reply, Screen, bold, escape
 from bot.engine.views import BRAND, SearchHit, known_town, neutral, town_of, visible
 from bot.i18n import Catalogs, Translator, native_name
+from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge, Node, Service
 
 __all__ = ["CrisisChecker", "Ctx", "Engine", "Searcher"]
@@ -71,7 +72,7 @@ class Engine:
         # Babel loads locale data lazily (tens of ms each): load it now, not on a user's tap.
         for code in self.languages:
             native_name(code)
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC).date())
+        self._clock = clock or utc_today
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from babel import Locale, UnknownLocaleError
 
@@ -18,6 +18,7 @@ from bot.engine import payloads as pl
 from bot.engine.context import Ctx
 from bot.engine.screens import Button, Keyboard, Screen, bold, escape, rich
 from bot.i18n import SOURCE, Translator, isolate_ltr, native_name
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import ROOT, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
@@ -28,6 +29,8 @@ BRAND = "Lotse"
 FALLBACK_LINES = 4
 
 Row = tuple[Button, ...]
+# The texts of a service that are translated (the rest are names, numbers and addresses).
+ServiceField = Literal["offers", "for_whom", "cost", "hours"]
 
 
 class SearchHit(Protocol):
@@ -134,9 +137,26 @@ def nav(t: Translator, back: str | None) -> Row:
     return tuple(row)
 
 
+def node_text(t: Translator, node: Node, field: Literal["title", "text"]) -> str:
+    """A node's title or text in the reader's language (German where not translated)."""
+    german = node.title if field == "title" else node.text
+    return t.content(msgctxt("node", node.id, field), german)
+
+
+def service_text(t: Translator, service: Service, field: ServiceField) -> str:
+    """A service's translated text: what it offers, for whom, its cost or its hours."""
+    german = {
+        "offers": service.offers,
+        "for_whom": service.for_whom,
+        "cost": service.cost,
+        "hours": service.hours,
+    }[field]
+    return t.content(msgctxt("service", service.id, field), german)
+
+
 def label(t: Translator, node: Node) -> str:
     """A node's button label: its icon and translated title."""
-    title = t.k(f"node:{node.id}:title", node.title)
+    title = node_text(t, node, "title")
     return f"{node.icon} {title}" if node.icon else title
 
 
@@ -179,7 +199,7 @@ def menu(
             # Someone whose Telegram language Lotse lacks may read neither: say it twice.
             if ctx.lang == SOURCE:
                 parts.append("🌐 Other languages: /language")
-    parts.append(rich(t.k(f"node:{ROOT}:text", root.text)))
+    parts.append(rich(node_text(t, root, "text")))
     rows: list[Row] = [
         (Button(label(t, child), pl.node(child.id)),) for child in children(knowledge, ctx, root)
     ]
@@ -194,7 +214,7 @@ def node_screen(
     if node.id == ROOT:
         return menu(t, knowledge, ctx)
     here = pl.node(node.id, town)
-    parts = [bold(label(t, node)), rich(t.k(f"node:{node.id}:text", node.text))]
+    parts = [bold(label(t, node)), rich(node_text(t, node, "text"))]
     rows: list[Row] = []
     if node.by_town and town is None:
         # Nation-wide lines (110, 116 016 …) do not depend on the town: show them at once.

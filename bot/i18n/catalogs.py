@@ -297,8 +297,8 @@ class Translator:
             text = entry.strings[min(catalog.plural(n), len(entry.strings) - 1)]
         return text.format(n=n, **values)
 
-    def k(self, context: str, german: str) -> str:
-        """Translate a knowledge text (German source) identified by ``context``."""
+    def content(self, context: str, german: str) -> str:
+        """Translate a content text of the knowledge (German source) by its msgctxt."""
         if not german or self.lang == SOURCE:
             return german
         reviewed = self._review(KNOWLEDGE_DOMAIN, context, german)

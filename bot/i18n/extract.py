@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import Knowledge
 
@@ -18,12 +19,13 @@ def knowledge_messages(knowledge: Knowledge) -> Iterator[tuple[str, str, str, in
         for name in ("title", "text", "keywords"):
             value = getattr(node, name)
             if value:
-                yield f"node:{node.id}:{name}", value, node.where.file, node.where.line
+                yield msgctxt("node", node.id, name), value, node.where.file, node.where.line
     for service in knowledge.services.values():
         for name in ("offers", "for_whom", "cost", "hours"):
             value = getattr(service, name)
             if value:
-                yield f"service:{service.id}:{name}", value, service.where.file, service.where.line
+                where = service.where
+                yield msgctxt("service", service.id, name), value, where.file, where.line
 
 
 def extract_knowledge(
@@ -34,8 +36,8 @@ def extract_knowledge(
 ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Babel extraction method for ``knowledge/*.yaml`` (see ``babel.cfg``)."""
     path = Path(getattr(fileobj, "name", "")).resolve()
-    source = read_knowledge(path.parent)
-    for context, text, file, line in knowledge_messages(source.knowledge):
+    unchecked = read_knowledge(path.parent)
+    for context, text, file, line in knowledge_messages(unchecked.knowledge):
         if Path(file).name == path.name:
             # No line numbers in the catalogs: they would change all of them on every edit.
             yield line, "pgettext", (context, text), [f"{context} ({Path(file).name})"]

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from bot.i18n import SOURCE, Catalogs
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import ROOT, Knowledge
 from bot.search.index import Builder, LanguageIndex
 from bot.search.query import TownNames, Word, analyse
@@ -129,7 +130,7 @@ class SearchIndex:
             docs.append(_Doc(NODE, node.id, ((node.id, until[node.id]),)))
             texts.append(
                 [
-                    (f"node:{node.id}:{name}", name, weight, getattr(node, name))
+                    (msgctxt("node", node.id, name), name, weight, getattr(node, name))
                     for name, weight in NODE_FIELDS.items()
                 ]
             )
@@ -140,7 +141,7 @@ class SearchIndex:
             texts.append(
                 [
                     (
-                        f"service:{sid}:{name}",
+                        msgctxt("service", sid, name),
                         name,
                         SERVICE_FACTOR * weight,
                         getattr(service, name),

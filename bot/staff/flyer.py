@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import FlyerError
 from bot.i18n import RTL, Catalogs, Translator, isolate_ltr
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import Knowledge, Node
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def _topics(
             raise FlyerError(f"topic id {shown.id!r} cannot be a Telegram start parameter")
         if any(topic.node_id == shown.id for topic in topics):
             continue
-        title = t.k(f"node:{shown.id}:title", shown.title)
+        title = t.content(msgctxt("node", shown.id, "title"), shown.title)
         topics.append(Topic(shown.id, title, deep_link(username, shown.id)))
     return topics, notes
 

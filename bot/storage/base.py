@@ -9,13 +9,9 @@ import hashlib
 import hmac
 from contextlib import AbstractAsyncContextManager
 
+from bot.knowledge.conventions import utc_today
 from bot.salts import Salts
 from bot.storage.backend import Backend, Params, Row, Session
-
-
-def utc_today() -> dt.date:
-    """Today in UTC: the finest time resolution anything is stored with."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 def today() -> str:

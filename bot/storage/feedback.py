@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
+from bot.knowledge.conventions import utc_today
 from bot.storage.backend import Row
-from bot.storage.base import StoreBase, day_text, utc_today
+from bot.storage.base import StoreBase, day_text
 from bot.text.scrub import scrub
 
 FEEDBACK_TABLES: Final = ("ratings", "comments", "needs")

@@ -22,6 +22,7 @@ from bot.conversation import Conversation, Turn, Who
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Reply
 from bot.errors import LotseError
+from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import Knowledge
 from bot.runtime import build_core, staff_digest
 from bot.storage import Storage
@@ -102,7 +103,7 @@ class Lotse:
         if user is None or chat is None or user.id not in self.staff_ids or not private:
             await self.on_unknown_command(update, context)
             return
-        await self.send_digest(context.bot, chat.id, dt.datetime.now(dt.UTC).date())
+        await self.send_digest(context.bot, chat.id, utc_today())
 
     async def housekeeping(self, bot: Bot, now: dt.datetime) -> None:
         """Delete feedback past the retention period and chats gone quiet; Monday: the digest."""
