@@ -18,7 +18,7 @@ from bot.engine import payloads as pl
 from bot.engine.context import Ctx
 from bot.engine.screens import Button, Keyboard, Screen, bold, escape, rich
 from bot.i18n import SOURCE, Translator, isolate_ltr, native_name
-from bot.knowledge.conventions import msgctxt
+from bot.knowledge.conventions import ContentKind, msgctxt
 from bot.knowledge.model import ROOT, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
@@ -37,8 +37,8 @@ class SearchHit(Protocol):
     """A search result as the engine reads it (bot.search.Hit is one)."""
 
     @property
-    def kind(self) -> str:
-        """ "node" or "service"."""
+    def kind(self) -> ContentKind:
+        """A node or a service."""
 
     @property
     def id(self) -> str:

@@ -16,13 +16,13 @@ import math
 from dataclasses import dataclass
 
 from bot.i18n import SOURCE, Catalogs
-from bot.knowledge.conventions import msgctxt
+from bot.knowledge.conventions import ContentKind, msgctxt
 from bot.knowledge.model import ROOT, Knowledge
 from bot.search.index import Builder, LanguageIndex
 from bot.search.query import TownNames, Word, analyse
 
-NODE = "node"
-SERVICE = "service"
+NODE: ContentKind = "node"
+SERVICE: ContentKind = "service"
 ENGLISH = "en"
 
 # Field weights: a word in a title or keyword says more about a node than one in its text.
@@ -61,7 +61,7 @@ class Hit:
     town opens with that town's.
     """
 
-    kind: str
+    kind: ContentKind
     id: str
     node_id: str
     score: float
@@ -81,7 +81,7 @@ class Ranked:
 
 @dataclass
 class _Doc:
-    kind: str
+    kind: ContentKind
     id: str
     # Nodes that list the service (breadth-first from the main menu) and until when each is
     # visible; for a node, the node itself.

@@ -10,14 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
+from bot.engine.screens import NeedKind
 from bot.knowledge.conventions import utc_today
 from bot.storage.backend import Row
 from bot.storage.base import StoreBase, day_text
 from bot.text.scrub import scrub
 
 FEEDBACK_TABLES: Final = ("ratings", "comments", "needs")
-NONE_FITS: Final = "none_fits"
-NO_RESULT: Final = "no_result"
+# The engine's kinds of unmet need, by the names storage callers know them by.
+NONE_FITS: Final = NeedKind.NONE_FITS
+NO_RESULT: Final = NeedKind.NO_RESULT
 NEED_KINDS: Final = (NONE_FITS, NO_RESULT)
 COMMENT_LIMIT: Final = 500
 QUERY_LIMIT: Final = 200
@@ -120,7 +122,8 @@ class FeedbackStore(StoreBase):
     ) -> None:
         """Record an unmet need (``NONE_FITS`` on a node, ``NO_RESULT`` for a search)."""
         if kind not in NEED_KINDS:
-            raise ValueError(f"unknown need kind {kind!r}; expected one of {NEED_KINDS}")
+            known = ", ".join(NEED_KINDS)
+            raise ValueError(f"unknown need kind {kind!r}; expected one of {known}")
         clean = (scrub(query, QUERY_LIMIT) or None) if query is not None else None
         await self._execute(
             "INSERT INTO needs (day, kind, node_id, topic, query, lang, town) "
