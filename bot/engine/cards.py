@@ -26,7 +26,7 @@ from bot.engine.views import (
     visible,
 )
 from bot.i18n import Translator
-from bot.knowledge.model import CrisisKind, Knowledge, Node, Service
+from bot.knowledge.model import CrisisKind, Knowledge, Node, Service, Status, VerifiedHow
 
 # How many numbers the one line on top of an unsure answer gives.
 CRISIS_LINE = 2
@@ -115,7 +115,7 @@ def checked(service: Service, day: dt.date | None) -> Service:
 def provenance(t: Translator, service: Service) -> str:
     """The card's last line: where its facts come from, and as of when."""
     when = service.verified.strftime("%d.%m.%Y") if service.verified else "?"
-    if service.verified_how == "provider" and service.status == "confirmed":
+    if service.verified_how == VerifiedHow.PROVIDER and service.status == Status.CONFIRMED:
         text = t("Checked with the service on {date}.", date=when)
     elif not service.phone:
         # "Please call" on a card without a number would send people nowhere.

@@ -19,7 +19,7 @@ from bot.engine.context import Ctx
 from bot.engine.screens import Button, Keyboard, Screen, bold, escape, rich
 from bot.i18n import SOURCE, Translator, isolate_ltr, native_name
 from bot.knowledge.conventions import ContentKind, msgctxt
-from bot.knowledge.model import ROOT, Knowledge, Node, Service
+from bot.knowledge.model import ROOT, Area, Knowledge, Node, Service
 
 # Telegram shows long labels cut off; two towns or languages per row stay readable on phones.
 PER_ROW = 2
@@ -162,7 +162,7 @@ def label(t: Translator, node: Node) -> str:
 
 def service_label(service: Service) -> str:
     """A service's button label; nation-wide lines show at once that they are a phone."""
-    icon = "☎️ " if service.phone and service.area == "national" else ""
+    icon = "☎️ " if service.phone and service.area == Area.NATIONAL else ""
     return icon + service.name
 
 
@@ -221,7 +221,7 @@ def node_screen(
         rows.extend(
             (Button(service_label(s), pl.service(s.id, node.id)),)
             for s in knowledge.services_for(node, None)
-            if s.area == "national"
+            if s.area == Area.NATIONAL
         )
         parts.append(bold(t("In which town do you live?")))
         rows.extend(town_rows(knowledge, node))

@@ -26,6 +26,7 @@ from bot.knowledge.model import (
     ERROR,
     ROOT,
     WARNING,
+    Area,
     Knowledge,
     Node,
     Problem,
@@ -129,7 +130,7 @@ class _Checker:
             self.add(s.where, s.id, f"website '{s.website}' is not an http(s) address")
         if s.email and not EMAIL.match(s.email):
             self.add(s.where, s.id, f"e-mail '{s.email}' is not an e-mail address")
-        if s.area == "town" and not s.towns:
+        if s.area == Area.TOWN and not s.towns:
             self.add(s.where, s.id, "a service with area 'town' must name its towns")
         for town in s.towns:
             if town not in self.k.towns:

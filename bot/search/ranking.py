@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.i18n import SOURCE, Catalogs
 from bot.knowledge.conventions import ContentKind, msgctxt
-from bot.knowledge.model import ROOT, Knowledge
+from bot.knowledge.model import ROOT, Area, Knowledge
 from bot.search.index import Builder, LanguageIndex
 from bot.search.query import TownNames, Word, analyse
 
@@ -136,7 +136,7 @@ class SearchIndex:
             )
         for sid, places in listed.items():
             service = knowledge.services[sid]
-            local = tuple(service.towns) if service.area == "town" else None
+            local = tuple(service.towns) if service.area == Area.TOWN else None
             docs.append(_Doc(SERVICE, sid, tuple(places), local))
             texts.append(
                 [
