@@ -8,12 +8,13 @@ from pathlib import Path
 
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
+from bot.knowledge.conventions import msgctxt
 from bot.review.apply import CHECKED, CORRECTED, Decision, Report
 from bot.review.live import CHECK_EVERY, LiveReviews
 from bot.storage import Storage
 from bot.storage.review import PendingRow
 
-KEY = "node:notfall:title"
+KEY = msgctxt("node", "notfall", "title")
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 
 
@@ -37,7 +38,7 @@ async def test_another_worker_sees_a_correction_within_a_second(
         await worker.refresh(reader)
         worker.install(catalogs, engine.checks)
         german = engine.knowledge.nodes["notfall"].title
-        before = catalogs.translator("tr").k(KEY, german)
+        before = catalogs.translator("tr").content(KEY, german)
         decision = Decision(
             "tr", "knowledge", KEY, german, "Acil – hemen", CORRECTED, 111, NOW.date()
         )
@@ -48,7 +49,7 @@ async def test_another_worker_sees_a_correction_within_a_second(
         clock.now += CHECK_EVERY
         assert await worker.refresh(reader) is True
         worker.install(catalogs, engine.checks)
-        assert catalogs.translator("tr").k(KEY, german) == "Acil – hemen" != before
+        assert catalogs.translator("tr").content(KEY, german) == "Acil – hemen" != before
         assert engine.checks == {"notruf_110": NOW.date()}
         # Nothing new: one read of the stamp, nothing reloaded.
         clock.now += CHECK_EVERY

@@ -107,9 +107,11 @@ def checked(service: Service, day: dt.date | None) -> Service:
     """The service with a check staff did in Telegram (/verify) on ``day``, until the YAML
     has it (then the YAML's own date counts)."""
     newer = service.verified is not None and day is not None and service.verified >= day
-    if day is None or (service.verified_how == "provider" and newer):
+    if day is None or (service.verified_how == VerifiedHow.PROVIDER and newer):
         return service
-    return replace(service, verified=day, verified_how="provider", status="confirmed")
+    return replace(
+        service, verified=day, verified_how=VerifiedHow.PROVIDER, status=Status.CONFIRMED
+    )
 
 
 def provenance(t: Translator, service: Service) -> str:

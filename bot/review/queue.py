@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.engine.cards import checked
 from bot.i18n import KNOWLEDGE_DOMAIN, SOURCE, UI_DOMAIN, Catalogs
 from bot.i18n.extract import knowledge_messages
-from bot.knowledge.model import Knowledge, Node, Service
+from bot.knowledge.model import Area, Knowledge, Node, Service, VerifiedHow
 
 EMERGENCY, SENSITIVE, OTHER, UNSEEN = range(4)
 # Interface texts that a frightened person reads: the emergency and erase screens.
@@ -188,7 +188,7 @@ def effective(service: Service, check: Check | None) -> Service:
 
 def serves_town(service: Service, town: str | None) -> bool:
     """Whether a service belongs to ``town``'s list (None: every service)."""
-    return town is None or (service.area == "town" and town in service.towns)
+    return town is None or (service.area == Area.TOWN and town in service.towns)
 
 
 def services_to_check(
@@ -209,7 +209,7 @@ def services_to_check(
 
     def key(s: Service) -> tuple[bool, dt.date, int, int]:
         return (
-            s.verified_how == "provider",
+            s.verified_how == VerifiedHow.PROVIDER,
             s.verified or dt.date.min,
             -seen.get(s.id, 0),
             order.get(shown_on.get(s.id, ""), len(order)),
@@ -242,10 +242,10 @@ def summary(
         total += 1
         if s.reported or (check and check.reported):
             reported += 1
-        if s.verified_how != "provider":
+        if s.verified_how != VerifiedHow.PROVIDER:
             never += 1
         if s.verified is None or today - s.verified > DUE_AFTER:
             due += 1
-        elif s.verified_how == "provider":
+        elif s.verified_how == VerifiedHow.PROVIDER:
             checked += 1
     return Summary(total, checked, due, reported, never)

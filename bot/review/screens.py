@@ -15,6 +15,7 @@ from babel import Locale
 from bot.engine.flow import Engine
 from bot.engine.screens import Button, Screen, bold, escape
 from bot.i18n import KNOWLEDGE_DOMAIN, Translator
+from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import Knowledge, Service
 from bot.review.checks import Refusal
 from bot.review.queue import Entry, Summary, ref, shown_on
@@ -56,7 +57,8 @@ def _place(t: Translator, engine: Engine, entry: Entry) -> str:
     node = engine.knowledge.nodes.get(entry.where)
     if node is None:
         return "—"
-    local = engine.catalogs.translator(entry.lang).k(f"node:{node.id}:title", node.title)
+    title = msgctxt("node", node.id, "title")
+    local = engine.catalogs.translator(entry.lang).content(title, node.title)
     return node.title if local == node.title else f"{node.title} · {local}"
 
 
