@@ -30,16 +30,8 @@ from bot.i18n import LANGUAGES, RTL, Catalogs
 from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import Knowledge
 from bot.staff.cli import main as staff_main
-from bot.staff.flyer import (
-    EMERGENCY_LINES,
-    PT,
-    SIZES,
-    Flyer,
-    _font_paths,
-    deep_link,
-    plan_flyer,
-    render_pdf,
-)
+from bot.staff.flyer import EMERGENCY_LINES, SIZES, Flyer, deep_link, plan_flyer
+from bot.staff.flyer_pdf import PT, _font_paths, render_pdf
 from tests.conftest import TODAY
 
 BOT = "LotseKreisRE_bot"

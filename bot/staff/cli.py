@@ -191,7 +191,8 @@ def cmd_flyer(args: argparse.Namespace, out: TextIO) -> int:
     from bot.errors import LotseError
     from bot.i18n import Catalogs
     from bot.knowledge import load_knowledge
-    from bot.staff.flyer import plan_flyer, render_pdf
+    from bot.staff.flyer import plan_flyer
+    from bot.staff.flyer_pdf import render_pdf
 
     try:
         username = bot_username(args.bot_username or "")
