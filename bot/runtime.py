@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.crisis import CrisisDetector
@@ -19,6 +20,10 @@ from bot.search import SearchIndex
 __all__ = ["Core", "build_core", "make_engine", "utc_today"]
 
 log = logging.getLogger(__name__)
+
+
+if TYPE_CHECKING:
+    from bot.staff.digest import StaffDigest
 
 
 @dataclass(frozen=True)
@@ -48,16 +53,15 @@ def make_engine(
     )
 
 
-def staff_digest(
-    settings: Settings, knowledge: Knowledge | None, today: dt.date
-) -> tuple[str, bytes]:
-    """The staff's weekly digest text and chart, for the Telegram shell (blocking SQLite).
+def staff_digest(settings: Settings, knowledge: Knowledge | None, today: dt.date) -> StaffDigest:
+    """The staff's weekly digest, its chart and the whole page, for the Telegram shell.
 
-    Imported here, when a digest is due: the shell never loads Pillow and the staff report.
+    Blocking (it reads the database and draws): the shell runs it in a thread. Imported
+    here, when a digest is due: the shell never loads Pillow and the staff report.
     """
-    from bot.staff.chart import digest_with_chart
+    from bot.staff.digest import weekly_digest
 
-    return digest_with_chart(
+    return weekly_digest(
         settings.db_path, today=today, knowledge=knowledge, min_group=settings.min_group
     )
 

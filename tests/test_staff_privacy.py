@@ -15,12 +15,17 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.staff.cli import main as staff_main
 from bot.staff.export import neutralise, records, write_csv, write_jsonl
+from bot.staff.model import Filters, Report, Row
 from bot.staff.page import render_html
 from bot.staff.privacy import Privacy
-from bot.staff.report import Filters, build_report, digest, render_text
+from bot.staff.report import build_report
+from bot.staff.sections import SECTIONS
+from bot.staff.text import digest, render_text
+from bot.staff.workbook import write_workbook
 from bot.storage import NO_RESULT, Storage
 from tests.conftest import MINI
 
@@ -70,15 +75,40 @@ def _export_text(db: Path, filters: Filters) -> str:
     return out.getvalue()
 
 
+def _tables(report: Report) -> list[tuple[Row, ...]]:
+    """Every table of the report, by the one table of sections."""
+    return [tuple(part.rows(report)) for part in SECTIONS] + [(report.rated,)]
+
+
+def _outputs(report: Report, tmp_path: Path) -> dict[str, str]:
+    """Everything staff may see of a report, as text: terminal, page, digest, CSV, workbook."""
+    out = io.StringIO()
+    write_csv(records(report), out)
+    book_path = tmp_path / "q.xlsx"
+    write_workbook(report, book_path)
+    book = load_workbook(book_path)
+    try:
+        cells = "\n".join(
+            ";".join("" if c is None else str(c) for c in row)
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+        )
+    finally:
+        book.close()
+    return {
+        "text": render_text(report),
+        "html": render_html(report),
+        "digest": digest(report),
+        "csv": out.getvalue(),
+        "xlsx": cells,
+    }
+
+
 # Rule 1: no group below min_group with its count, in any output.
 @pytest.mark.parametrize("filters", [WEEK, ONE_DAY, Filters(town="waltrop"), Filters(lang="tr")])
 def test_rule_1_small_groups_stay_hidden_in_every_output(db: Path, filters: Filters) -> None:
     report = build_report(db, filters, min_group=5)
-    tables = (
-        *(report.by_topic, report.by_node, report.by_service, report.none_fits),
-        *(report.by_lang, report.by_town, report.queries, (report.rated, report.no_result)),
-    )
-    for rows in tables:
+    for rows in _tables(report):
         for row in rows:
             assert row.count is None or row.count >= 5 or row.count == 0, row
             assert row.needs is None or row.needs >= 5 or row.needs == 0, row
@@ -111,17 +141,19 @@ def test_rule_1_staff_cli_refuses_a_threshold_below_three(db: Path) -> None:
 def test_rule_2_no_texts_when_narrowed(db: Path, filters: Filters) -> None:
     report = build_report(db, filters, min_group=5)
     assert report.queries == ()
-    assert report.comments == ()
+    assert report.notes == ()
     assert "wohnung" not in _export_text(db, filters).casefold()
+    assert RARE_NOTE not in _export_text(db, filters)
 
 
 # Rule 3: notes are never dated finer than their calendar week.
 def test_rule_3_a_one_day_window_does_not_date_a_note(db: Path) -> None:
     day = build_report(db, ONE_DAY, min_group=5)
     week = build_report(db, WEEK, min_group=5)
-    # Tuesday alone holds one 👎 on gewalt: if notes followed the day, the note would vanish
-    # (too few 👎) or, with more 👎 that day, stand dated to one day. It follows the week.
-    assert [g.texts for g in day.comments] == [g.texts for g in week.comments]
+    # Notes follow the calendar week, never the day asked for: a one-day window would
+    # otherwise date the note to that day.
+    assert day.notes == week.notes
+    assert [n.text for g in day.notes for n in g.notes] == [RARE_NOTE]
     assert "ganzen Kalenderwochen" in render_text(day)
     assert "16.11.2026 bis 22.11.2026" in render_text(day)
 
@@ -131,27 +163,49 @@ def test_rule_3_the_text_period_is_whole_weeks() -> None:
     assert Privacy.text_period(None, None) == (None, None)
 
 
-# Rule 4: a note only where at least min_group people said 👎, never with day/lang/town.
-def test_rule_4_notes_need_enough_thumbs_down_and_carry_no_place(db: Path) -> None:
+# Rule 4: every note, with its language, never with its day or town (so never all three).
+def test_rule_4_every_note_with_its_language_never_day_and_town(db: Path, tmp_path: Path) -> None:
     report = build_report(db, WEEK, min_group=5)
-    [group] = report.comments
-    assert group.texts == (RARE_NOTE,)
-    strict = build_report(db, WEEK, min_group=8)  # 7 × 👎 on gewalt that week
-    assert strict.comments == ()
-    text = _export_text(db, WEEK)
-    row = next(r for r in csv.reader(io.StringIO(text), delimiter=";") if RARE_NOTE in r[-1])
-    assert "waltrop" not in ";".join(row).casefold()
-    assert "2026" not in ";".join(row)
-    assert "ar" not in row
+    [group] = report.notes
+    assert [(n.lang, n.text) for n in group.notes] == [("Arabisch (ar)", RARE_NOTE)]
+    for name, output in _outputs(report, tmp_path).items():
+        lines = [line for line in output.splitlines() if RARE_NOTE in line]
+        assert bool(lines) == (name != "digest"), name  # the digest only counts notes
+        for line in lines:
+            assert "waltrop" not in line.casefold(), (name, line)
+            assert "17.11" not in line, (name, line)
+            assert "2026-11-17" not in line, (name, line)
+        # The week is named for the whole report, never the note's own day.
+        assert "17.11.2026" not in output, name
 
 
-# Rule 5: a search text only when at least min_group searches used it.
-def test_rule_5_a_search_typed_once_is_never_listed(db: Path) -> None:
+def test_rule_4_notes_are_read_without_day_town_or_service() -> None:
+    import inspect
+
+    from bot.storage.reports import ReportStore
+
+    sql = inspect.getsource(ReportStore.note_texts)
+    assert "SELECT topic, node_id, lang, text FROM comments" in sql
+
+
+# Rule 5: search texts grouped after normalisation; a rare one listed, never counted.
+def test_rule_5_a_search_typed_once_is_listed_without_a_number(db: Path, tmp_path: Path) -> None:
     report = build_report(db, WEEK, min_group=5)
-    assert [(r.label.casefold(), r.count) for r in report.queries] == [("wohnung", 5)]
-    for output in (render_text(report), render_html(report), digest(report)):
-        assert "Fatima" not in output
-    assert "Fatima" not in _export_text(db, WEEK)
+    assert [(r.key, r.count) for r in report.queries] == [
+        ("wohnung", 5),
+        ("fatimayilmazhochstrasseherten", None),
+    ]
+    for name, output in _outputs(report, tmp_path).items():
+        for line in output.splitlines():
+            if "Fatima" in line:
+                assert "< 5" in line or "&lt; 5" in line, (name, line)
+                assert " 1 " not in f" {line} ".replace(";", " "), (name, line)
+    assert "Fatima" not in digest(report)  # the digest names only shown groups
+
+
+def test_rule_5_spellings_count_together() -> None:
+    groups = Privacy(3).search_groups({"Kita Platz": 1, "kitaplatz": 1, "Kita-Platz": 1})
+    assert groups == [("kitaplatz", "Kita Platz", 3)]
 
 
 # Rule 6: a single figure about texts only when it is a large enough group.
@@ -172,7 +226,7 @@ def test_rule_7_the_export_has_no_day_and_no_row_per_rating(db: Path) -> None:
     assert all("day" not in item for item in items)
     assert all("2026-11" not in json.dumps(item) for item in items)
     # 13 ratings, but no table has 13 rows of one kind
-    assert sum(item["table"] == "Antwort" for item in items) == 2
+    assert sum(item["table"] == "Nach Antwort" for item in items) == 2
 
 
 def test_rule_7_cli_export_follows_the_report(db: Path) -> None:
@@ -185,7 +239,8 @@ def test_rule_7_cli_export_follows_the_report(db: Path) -> None:
     )  # fmt: skip
     assert code == 0
     assert "2026-11-17" not in out.getvalue()
-    assert "Fatima" not in out.getvalue()
+    [fatima] = [json.loads(line) for line in out.getvalue().splitlines() if "Fatima" in line]
+    assert (fatima["count"], fatima["place"], fatima["language"]) == ("< 5", "", "")
 
 
 # CSV: formula characters anywhere a spreadsheet could start a cell, and proper quoting.

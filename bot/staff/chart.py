@@ -1,82 +1,143 @@
-"""The staff digest's chart as PNG bytes (Pillow): helpful share per topic, needs per node.
+"""The report's bar charts, from one source: ``chart_for`` picks the bars of a section, and
+``svg`` (the HTML page), ``png`` (the Telegram digest) and the quarter workbook draw the same
+bars. Staff layer; no files, no ``telegram``; Pillow is imported only when a PNG is drawn.
 
-Staff layer: draws a built (already suppressed) Report in memory; no files, no
-``telegram``. Only groups shown with their count are drawn, so a bar never reveals a small
-group's size.
+Only rows shown with their count become bars, so a bar never reveals a small group's size.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from bot.staff.model import Report, percent
+from bot.staff.sections import SECTIONS, ChartKind, Section
 
-from bot.knowledge.model import Knowledge
-from bot.staff.report import DEFAULT_DAYS, Filters, Report, build_report, digest, percent
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
-WIDTH = 900
+MAX_BARS = 10
+COLOURS = {ChartKind.SHARE: "#2a6f97", ChartKind.COUNT: "#b5651d"}
 SYSTEM_FONT = "DejaVuSans.ttf"
-ROW = 30
+_ROW = 30
+_WIDTH = 900
 _BAR_X = 330
-_BAR_W = 470
-_BG = (255, 255, 255)
-_INK = (27, 27, 27)
-_GREY = (225, 225, 225)
-_HELPFUL = (42, 111, 151)
-_NEED = (181, 101, 29)
+_BAR_W = 440
 
 
-def chart_png(report: Report) -> bytes:
-    """A PNG with two bar charts: helpful share per topic, "none of these fits" per node."""
-    topics = [r for r in report.by_topic if r.share is not None and r.count is not None]
-    needs = [r for r in report.none_fits if r.count is not None][:8]
-    rows = max(len(topics), 1) + max(len(needs), 1)
-    height = 110 + ROW * rows + 60
-    image = Image.new("RGB", (WIDTH, height), _BG)
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, its length from 0 to 1, and the figure written at its end."""
+
+    label: str
+    value: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A titled horizontal bar chart."""
+
+    key: str
+    title: str
+    kind: ChartKind
+    bars: tuple[Bar, ...]
+
+    @property
+    def colour(self) -> str:
+        """The bars' colour (#rrggbb)."""
+        return COLOURS[self.kind]
+
+
+def chart_for(report: Report, part: Section) -> Chart | None:
+    """The section's chart over its shown rows, or None when it has none."""
+    if part.chart is None:
+        return None
+    rows = [r for r in part.rows(report) if r.count is not None]
+    if part.chart == ChartKind.SHARE:
+        bars = [Bar(r.label, r.share, percent(r.share)) for r in rows if r.share is not None]
+    else:
+        top = max((r.count or 0 for r in rows), default=0) or 1
+        bars = [Bar(r.label, (r.count or 0) / top, str(r.count)) for r in rows]
+    return Chart(part.key, part.chart_title or part.title, part.chart, tuple(bars[:MAX_BARS]))
+
+
+def charts(report: Report, *, digest: bool = False) -> list[Chart]:
+    """Every section's chart (``digest``: only those the Telegram digest shows)."""
+    found = (chart_for(report, s) for s in SECTIONS if s.digest_chart or not digest)
+    return [c for c in found if c is not None]
+
+
+def _short(label: str, width: int = 36) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def svg(chart: Chart, min_group: int) -> str:
+    """The chart as inline SVG (no script, no URL); a line of text when no bar is shown.
+
+    Each label stands above its bar, so the chart keeps a readable size on a phone.
+    """
+    e = escape
+    if not chart.bars:
+        return f'<p class="note">{e(chart.title)}: keine Gruppe mit mindestens {min_group}.</p>'
+    row_h, bar_w, width = 40, 290, 360
+    height = row_h * len(chart.bars) + 28
+    parts = [
+        f'<svg role="img" aria-label="{e(chart.title)}" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" font-family="system-ui,sans-serif">',
+        f'<text x="0" y="16" font-size="15" font-weight="bold">{e(chart.title)}</text>',
+    ]
+    for i, bar in enumerate(chart.bars):
+        y = 28 + i * row_h
+        length = max(0.0, min(1.0, bar.value)) * bar_w
+        parts.append(f'<text x="0" y="{y + 13}" font-size="13">{e(_short(bar.label, 48))}</text>')
+        parts.append(
+            f'<rect x="0" y="{y + 18}" width="{max(length, 1.0):.1f}" height="14"'
+            f' fill="{chart.colour}"/>'
+        )
+        end = length + 6
+        parts.append(f'<text x="{end:.1f}" y="{y + 30}" font-size="13">{e(bar.text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def png(heading: str, drawn: Sequence[Chart], min_group: int) -> bytes:
+    """The charts one below the other as a PNG (Pillow), for the Telegram digest."""
+    from PIL import Image, ImageDraw
+
+    rows = sum(max(len(c.bars), 1) + 1 for c in drawn)
+    image = Image.new("RGB", (_WIDTH, 60 + _ROW * rows + 20 * len(drawn)), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     font, spell = _fonts()
-    draw.text((20, 14), spell(f"Lotse – {report.filters.describe()}"), font=font, fill=_INK)
+    ink = (27, 27, 27)
+    draw.text((20, 14), spell(heading), font=font, fill=ink)
     y = 50
-    draw.text((20, y), spell("Hilfreich je Thema"), font=font, fill=_INK)
-    y += ROW
-    if not topics:
-        draw.text(
-            (40, y), f"(keine Gruppe mit mindestens {report.min_group})", font=font, fill=_INK
-        )
-        y += ROW
-    for row in topics:
-        share = row.share or 0.0
-        draw.text((40, y), spell(_fit(row.label, 36)), font=font, fill=_INK)
-        draw.rectangle((_BAR_X, y + 2, _BAR_X + _BAR_W, y + ROW - 10), fill=_GREY)
-        draw.rectangle(
-            (_BAR_X, y + 2, _BAR_X + round(share * _BAR_W), y + ROW - 10), fill=_HELPFUL
-        )
-        draw.text(
-            (_BAR_X + _BAR_W + 10, y), f"{percent(share)} ({row.count})", font=font, fill=_INK
-        )
-        y += ROW
-    y += 20
-    draw.text((20, y), spell("„Nichts davon passt“"), font=font, fill=_INK)
-    y += ROW
-    if not needs:
-        draw.text(
-            (40, y), f"(keine Gruppe mit mindestens {report.min_group})", font=font, fill=_INK
-        )
-    top = max((r.count or 0 for r in needs), default=1) or 1
-    for row in needs:
-        count = row.count or 0
-        draw.text((40, y), spell(_fit(row.label, 36)), font=font, fill=_INK)
-        draw.rectangle(
-            (_BAR_X, y + 2, _BAR_X + round(count / top * _BAR_W), y + ROW - 10), fill=_NEED
-        )
-        draw.text((_BAR_X + _BAR_W + 10, y), str(count), font=font, fill=_INK)
-        y += ROW
+    for chart in drawn:
+        draw.text((20, y), spell(chart.title), font=font, fill=ink)
+        y += _ROW
+        if not chart.bars:
+            draw.text((40, y), f"(keine Gruppe mit mindestens {min_group})", font=font, fill=ink)
+            y += _ROW
+        colour = tuple(int(chart.colour[i : i + 2], 16) for i in (1, 3, 5))
+        for bar in chart.bars:
+            draw.text((40, y), spell(_short(bar.label)), font=font, fill=ink)
+            end = _BAR_X + round(max(0.0, min(1.0, bar.value)) * _BAR_W)
+            draw.rectangle((_BAR_X, y + 2, end, y + _ROW - 10), fill=colour)
+            draw.text((_BAR_X + _BAR_W + 10, y), bar.text, font=font, fill=ink)
+            y += _ROW
+        y += 20
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def chart_png(report: Report) -> bytes:
+    """The digest's picture: the charts of the sections marked for it."""
+    heading = f"Lotse – {report.filters.describe()}"
+    return png(heading, charts(report, digest=True), report.min_group)
 
 
 # Pillow's built-in font has no umlauts or typographic quotes: spell them out when no system
@@ -89,29 +150,9 @@ _ASCII = str.maketrans(
 
 def _fonts() -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, Callable[[str], str]]:
     """A font with umlauts if the system has one, else the built-in one and ASCII text."""
+    from PIL import ImageFont
+
     try:
         return ImageFont.truetype(SYSTEM_FONT, 15), str
     except OSError:
         return ImageFont.load_default(size=15), lambda text: text.translate(_ASCII)
-
-
-def _fit(label: str, width: int) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
-
-
-def digest_with_chart(
-    db_path: Path,
-    *,
-    today: dt.date,
-    knowledge: Knowledge | None = None,
-    min_group: int = 5,
-    days: int = DEFAULT_DAYS,
-) -> tuple[str, bytes]:
-    """The last ``days`` days' digest text (plain, ≤ 4096 chars) and chart, for Telegram.
-
-    Blocking (it reads SQLite): call it from the bot with ``asyncio.to_thread``.
-    """
-    report = build_report(
-        db_path, Filters.last_days(today, days), knowledge=knowledge, min_group=min_group
-    )
-    return digest(report), chart_png(report)

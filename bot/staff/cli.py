@@ -18,7 +18,7 @@ from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import ERROR, WARNING, Knowledge
 from bot.knowledge.validate import validate
 from bot.runtime import utc_today
-from bot.staff.report import DEFAULT_DAYS, Filters, Report
+from bot.staff.model import DEFAULT_DAYS, Filters, Report
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -92,6 +92,10 @@ def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
 
 def _filters(args: argparse.Namespace, default_days: int | None) -> Filters:
     """The period and filters from the options; without --since, the last days."""
+    quarter = getattr(args, "quarter", None)
+    if quarter is not None:
+        q = Filters.quarter(quarter)
+        return Filters(since=q.since, until=q.until, town=args.town, lang=args.lang)
     until = args.until
     since = args.since
     if default_days is not None:
@@ -110,29 +114,53 @@ def _report(
     if path is None:
         return None
     return build_report(
-        path, _filters(args, default_days), knowledge=_knowledge(args), min_group=args.min_group
+        path,
+        _filters(args, default_days),
+        knowledge=_knowledge(args),
+        min_group=args.min_group,
+        today=utc_today(),
     )
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    """Print the feedback report for a period."""
-    from bot.staff.report import render_text
-
+    """Print the report for a period, or write it as an HTML page or an XLSX workbook."""
+    if args.format != "text" and not args.out:
+        out.write(f"feedback report --format {args.format} braucht --out DATEI\n")
+        return 2
     report = _report(args, out)
     if report is None:
         return 1
-    out.write(render_text(report))
+    if args.format == "xlsx":
+        from bot.staff.workbook import write_workbook
+
+        sheets = write_workbook(report, Path(args.out))
+        out.write(f"Bericht geschrieben: {args.out} ({sheets} Blätter)\n")
+        return 0
+    if args.format == "html":
+        return cmd_html(args, out, report)
+    from bot.staff.text import render_text
+
+    text = render_text(report)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        out.write(f"Bericht geschrieben: {args.out}\n")
+    else:
+        out.write(text)
     return 0
 
 
-def cmd_html(args: argparse.Namespace, out: TextIO) -> int:
-    """Write the report as one self-contained HTML page."""
+def cmd_html(args: argparse.Namespace, out: TextIO, report: Report | None = None) -> int:
+    """Write the report as one self-contained HTML page (to --out, else standard output)."""
     from bot.staff.page import render_html
 
-    report = _report(args, out)
+    report = report or _report(args, out)
     if report is None:
         return 1
-    Path(args.out).write_text(render_html(report), encoding="utf-8")
+    page = render_html(report)
+    if not args.out:
+        out.write(page)
+        return 0
+    Path(args.out).write_text(page, encoding="utf-8")
     out.write(f"Bericht geschrieben: {args.out}\n")
     return 0
 
@@ -254,6 +282,15 @@ def _min_group(raw: str) -> int:
     return value
 
 
+def _quarter(raw: str) -> str:
+    """--quarter: 2026Q4 and the like."""
+    try:
+        Filters.quarter(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return raw
+
+
 def _retention(raw: str) -> int:
     """--retention-days: 1 to 3650, like LOTSE_RETENTION_DAYS."""
     from bot.config import RETENTION_DAYS
@@ -283,8 +320,13 @@ def _feedback_parser(
         p.add_argument("--lang", help="language code, e.g. tr")
 
     last = f"default: the last {DEFAULT_DAYS} days"
-    report = actions.add_parser("report", help="the report in the terminal")
+    report = actions.add_parser(
+        "report", help="the report: in the terminal, or as an HTML page or XLSX workbook"
+    )
     common(report, last)
+    report.add_argument("--quarter", type=_quarter, help="a calendar quarter, e.g. 2026Q4")
+    report.add_argument("--format", choices=("text", "html", "xlsx"), default="text")
+    report.add_argument("--out", help="file to write (needed for html and xlsx)")
     report.set_defaults(run=cmd_report)
     export = actions.add_parser(
         "export", help="the report's tables, as suppressed as the report: csv (;), xlsx, jsonl"
@@ -295,7 +337,7 @@ def _feedback_parser(
     export.set_defaults(run=cmd_export)
     html = actions.add_parser("html", help="the report as one self-contained HTML page")
     common(html, last)
-    html.add_argument("--out", required=True)
+    html.add_argument("--out", help="file to write (default: standard output)")
     html.set_defaults(run=cmd_html)
     purge = actions.add_parser("purge", help="delete feedback older than the retention now")
     purge.add_argument("--db", default=defaults.get("db", "var/lotse.sqlite3"))

@@ -19,12 +19,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TextIO
 
-from bot.staff.report import Report, Row, percent
+from bot.staff.model import Report, percent, trend_text
+from bot.staff.sections import NONE_FITS, PREVIOUS, SECTIONS, UNMET
 
 FORMATS = ("csv", "xlsx", "jsonl")
-KEYS = ("table", "key", "label", "count", "helpful", "unmet", "text")
-HEADERS = ("Tabelle", "Schlüssel", "Bezeichnung", "Anzahl", "Hilfreich", "Unerfüllt", "Text")
-TOTAL, COMMENT, QUERY = "Gesamt", "Kommentar", "Suchanfrage"
+KEYS = (
+    "table", "key", "label", "count", "helpful", "unmet", "previous", "trend", "place",
+    "language", "text",
+)  # fmt: skip
+HEADERS = (
+    "Tabelle", "Schlüssel", "Bezeichnung", "Anzahl", "Hilfreich", "Unerfüllt", "Vorperiode",
+    "Trend", "Ort/Thema", "Sprache", "Text",
+)  # fmt: skip
+COMMENT = "Kommentar"
 # Excel and LibreOffice start a formula with these (full-width forms included); tab and
 # carriage return at the start can shift what they parse.
 _FORMULA = "=+\\-@＝＋－＠"
@@ -34,7 +41,7 @@ _INSIDE = re.compile(rf"([,;\t\r\n|]\s*)([{_FORMULA}])")
 XLSX_MAX_ROWS = 1_048_576
 
 Cell = str | int | None
-Record = tuple[str, str, str, Cell, str, Cell, str]
+Record = tuple[str, str, str, Cell, str, Cell, Cell, str, str, str, str]
 
 
 def neutralise(value: str) -> str:
@@ -43,37 +50,28 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _count(report: Report, row: Row) -> Cell:
-    return row.count if row.count is not None else report.count_text(row)
-
-
-def _needs(report: Report, row: Row) -> Cell:
-    return row.needs if row.needs is not None else report.need_text(row)
+def _plain(value: str | int | float | None) -> Cell:
+    return None if isinstance(value, float) else value
 
 
 def records(report: Report) -> Iterator[Record]:
-    """The report's tables, row by row, then its notes and search texts."""
-    yield (TOTAL, "", "Bewertete Antworten", _count(report, report.rated),
-           percent(report.rated.share), None, "")  # fmt: skip
-    yield (TOTAL, "", "Suchen ohne Ergebnis", _count(report, report.no_result), "", None, "")
-    tables: tuple[tuple[str, tuple[Row, ...], bool], ...] = (
-        ("Thema", report.by_topic, False),
-        ("Antwort", report.by_node, False),
-        ("Angebot", report.by_service, False),
-        ("Nichts davon passt", report.none_fits, False),
-        ("Sprache", report.by_lang, True),
-        ("Ort", report.by_town, True),
-    )
-    for table, rows, with_needs in tables:
-        for row in rows:
+    """Every section's rows (``bot.staff.sections``), then the notes with their language."""
+    for part in SECTIONS:
+        second = next((c for c in part.columns if c in (UNMET, NONE_FITS)), None)
+        for row in part.rows(report):
+            count = row.count if row.count is not None else report.count_text(row)
             share = percent(row.share) if row.share is not None else ""
-            needs = _needs(report, row) if with_needs else None
-            yield (table, row.key, row.label, _count(report, row), share, needs, "")
-    for row in report.queries:
-        yield (QUERY, "", "", _count(report, row), "", None, row.label)
-    for group in report.comments:
-        for text in group.texts:
-            yield (COMMENT, group.node_id, group.label, None, "", None, text)
+            needs = _plain(second.value(report, row)) if second is not None else None
+            has_previous = report.previous is not None and PREVIOUS in part.columns
+            previous = _plain(PREVIOUS.value(report, row)) if has_previous else None
+            yield (
+                part.title, row.key, row.label, count, share, needs, previous,
+                trend_text(row), row.place, "", row.detail,
+            )  # fmt: skip
+    for group in report.notes:
+        for note in group.notes:
+            yield (COMMENT, group.node_id, group.label, None, "", None, None, "", group.topic,
+                   note.lang, note.text)  # fmt: skip
 
 
 def _cells(record: Record) -> list[str | int]:

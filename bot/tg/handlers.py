@@ -84,15 +84,20 @@ class Lotse:
 
     # -- staff and housekeeping -------------------------------------------------------------
 
-    async def staff_digest(self, today: dt.date) -> tuple[str, bytes]:
-        """The last week's digest text and chart (read in a thread: it is blocking SQLite)."""
-        return await asyncio.to_thread(staff_digest, self.settings, self.knowledge, today)
-
     async def send_digest(self, bot: Bot, chat_id: int, today: dt.date) -> None:
-        """Send the digest text and its chart to one chat."""
-        text, png = await self.staff_digest(today)
-        await bot.send_message(chat_id, text[: MessageLimit.MAX_TEXT_LENGTH])
-        await bot.send_photo(chat_id, png)
+        """Send the digest text, its chart, and the whole report as a page to open.
+
+        Made in a thread (it reads the database and draws): never on the event loop.
+        """
+        found = await asyncio.to_thread(staff_digest, self.settings, self.knowledge, today)
+        await bot.send_message(chat_id, found.text[: MessageLimit.MAX_TEXT_LENGTH])
+        await bot.send_photo(chat_id, found.png)
+        await bot.send_document(
+            chat_id,
+            found.page,
+            filename=found.filename,
+            caption="Der ganze Bericht als Seite: im Browser öffnen.",
+        )
 
     async def cmd_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/report for staff: the week's digest and chart. Others see an unknown command."""
