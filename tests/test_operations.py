@@ -105,8 +105,13 @@ async def test_report_is_for_staff_only(tmp_path: Path, core: Core) -> None:
     async with lotse(tmp_path, core, staff_ids=frozenset({4242})) as r:
         member = r.server.user(4242, "Staff", language_code="de")
         await member.send("/report")
-        assert [m.kind for m in member.bot_messages] == ["text", "photo"]
+        assert [m.kind for m in member.bot_messages] == ["text", "photo", "document"]
         assert member.bot_messages[0].text
+        page = member.bot_messages[2].payload["document"]
+        assert page["file_name"].startswith("lotse-bericht-")
+        data = r.server.files[page["file_id"]]["data"]
+        assert data.startswith(b"<!DOCTYPE html>")
+        assert b"<script" not in data
         stranger = r.server.user(4243, "Other", language_code="de")
         await stranger.send("/report")
         assert "Diesen Befehl kenne ich nicht" in last(stranger)
@@ -136,6 +141,7 @@ async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
         await app_lotse.housekeeping(bot, monday + dt.timedelta(hours=1))
         assert [c["chat_id"] for c in r.server.calls("sendMessage")] == [-100777]
         assert len(r.server.calls("sendPhoto")) == 1
+        assert len(r.server.calls("sendDocument")) == 1
         remaining = r.rows("SELECT day FROM ratings")
         assert len(remaining) == 1
         assert remaining[0][0] != old.isoformat()

@@ -65,10 +65,14 @@ def assemble(
     labels = Labels(knowledge)
     tables = Tables(privacy)
 
+    topics: dict[str, str] = {}
+
     def topic(node_id: str, stored: str) -> str:
         # Rolled up by the tree, so a topic always holds its sub-topics' ratings.
         if knowledge is not None and node_id in knowledge.nodes:
-            return topic_of(knowledge, node_id)
+            if node_id not in topics:
+                topics[node_id] = topic_of(knowledge, node_id)
+            return topics[node_id]
         return stored or node_id
 
     cur = sum_figures(now, topic)
@@ -212,7 +216,7 @@ def assemble(
         gaps=_gap_order(gaps),
         lacking_topics=_lacking(tables, cur.unhelpful_topic, cur.none_fits_topic, labels.node),
         lacking_towns=_lacking(tables, cur.unhelpful_town, cur.none_fits_town, labels.town),
-        notes=_notes(now.notes, labels),
+        notes=_notes(now.notes, labels, topic),
         remarks=tuple(remarks),
     )
 
@@ -280,19 +284,22 @@ def _weak(
     return ordered(rows)
 
 
-def _notes(notes: Iterable[tuple[str, str, str, str]], labels: Labels) -> tuple[NoteGroup, ...]:
+def _notes(
+    notes: Iterable[tuple[str, str, str, str]],
+    labels: Labels,
+    topic: Callable[[str, str], str],
+) -> tuple[NoteGroup, ...]:
     """Every note, grouped by topic and answer, each with its language (privacy rule 4)."""
-    groups: dict[tuple[str, str], list[Note]] = defaultdict(list)
-    for topic, node, lang, text in notes:
-        groups[(topic, node)].append(Note(labels.lang(lang), str(text)))
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for stored, node, lang, text in notes:
+        groups[(topic(node, stored), node)].append((str(lang), str(text)))
     out = []
-    for (topic, node), items in groups.items():
+    for (top, node), items in groups.items():
         # By language and text, never by day: the order must not date a note.
-        items.sort(key=lambda n: (n.lang, n.text))
-        out.append(
-            NoteGroup(labels.node(topic), node, labels.node(node), tuple(items[:NOTES_PER_ANSWER]),
-                      len(items) > NOTES_PER_ANSWER)
-        )  # fmt: skip
+        items.sort()
+        listed = tuple(Note(labels.lang(lang), text) for lang, text in items[:NOTES_PER_ANSWER])
+        more = len(items) > NOTES_PER_ANSWER
+        out.append(NoteGroup(labels.node(top), node, labels.node(node), listed, more))
     return tuple(sorted(out, key=lambda g: (g.topic.casefold(), g.label.casefold())))
 
 
@@ -306,9 +313,7 @@ async def load_report(
 ) -> Report:
     """Read this period and the previous one from ``store`` and assemble the report."""
     Privacy(min_group)  # refuse a bad threshold before reading anything
-    now = await read_figures(store, filters)
-    previous = filters.previous()
-    before = await read_figures(store, previous) if previous is not None else None
+    now, before = await read_figures(store, filters)
     return await asyncio.to_thread(
         assemble, now, before, filters, knowledge=knowledge, min_group=min_group, today=today
     )

@@ -1,0 +1,102 @@
+"""Usage counted without any user key: daily totals, added up across workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from bot.conversation.usage import UsageCounter, UsageKind
+from bot.storage import Storage
+
+MONDAY = dt.date(2026, 11, 23)
+
+
+async def _totals(store: Storage) -> dict[tuple[str, str, str], int]:
+    rows = await store._fetchall("SELECT day, kind, item, total FROM usage_daily")
+    return {(str(d), str(k), str(i)): int(n) for d, k, i, n in rows}
+
+
+async def test_two_workers_add_up_their_daily_totals(tmp_path: Path) -> None:
+    store = await Storage.open(tmp_path / "lotse.sqlite3")
+    try:
+        day = [MONDAY]
+        first, second = UsageCounter(lambda: day[0]), UsageCounter(lambda: day[0])
+        for _ in range(3):
+            first.screen("pflege")
+        second.screen("pflege")
+        second.card("pflegestuetzpunkt_herten")
+        first.emergency("violence")
+        second.search(found=False)
+        first.search(found=True)
+        first.language("tr")
+        second.erase()
+        assert await first.flush(store) == 6
+        assert await second.flush(store) == 4
+        day[0] = MONDAY + dt.timedelta(days=1)
+        first.screen("pflege")
+        await first.flush(store)
+        await second.flush(store)  # nothing new: nothing written
+        totals = await _totals(store)
+    finally:
+        await store.close()
+    monday, tuesday = MONDAY.isoformat(), (MONDAY + dt.timedelta(days=1)).isoformat()
+    assert totals == {
+        (monday, "screen", "pflege"): 4,
+        (monday, "card", "pflegestuetzpunkt_herten"): 1,
+        (monday, "emergency", "violence"): 1,
+        (monday, "search_miss", ""): 1,
+        (monday, "search_hit", ""): 1,
+        (monday, "language", "tr"): 1,
+        (monday, "erase", ""): 1,
+        (tuesday, "screen", "pflege"): 1,
+    }
+
+
+async def test_the_usage_table_has_no_user_key_and_no_time(tmp_path: Path) -> None:
+    store = await Storage.open(tmp_path / "lotse.sqlite3")
+    try:
+        rows = await store._fetchall("SELECT name FROM pragma_table_info('usage_daily')")
+    finally:
+        await store.close()
+    assert sorted(str(r[0]) for r in rows) == ["day", "item", "kind", "total"]
+
+
+class _Broken:
+    async def add_usage(self, totals: Mapping[tuple[str, str, str], int]) -> None:
+        del totals
+        raise OSError("disk full")
+
+
+async def test_a_failed_write_keeps_the_counts_for_the_next_try(tmp_path: Path) -> None:
+    counter = UsageCounter(lambda: MONDAY, every=0)
+    counter.screen("start")
+    with pytest.raises(OSError, match="disk full"):
+        await counter.flush(_Broken())
+    await counter.maybe_flush(_Broken())  # never raises into a conversation
+    counter.screen("start")
+    assert counter.pending == {(MONDAY.isoformat(), UsageKind.SCREEN.value, "start"): 2}
+    store = await Storage.open(tmp_path / "lotse.sqlite3")
+    try:
+        await counter.maybe_flush(store)
+        assert await _totals(store) == {(MONDAY.isoformat(), "screen", "start"): 2}
+    finally:
+        await store.close()
+    assert counter.pending == {}
+
+
+async def test_flushes_at_most_every_interval(tmp_path: Path) -> None:
+    now = [100.0]
+    counter = UsageCounter(lambda: MONDAY, every=60, clock=lambda: now[0])
+    store = await Storage.open(tmp_path / "lotse.sqlite3")
+    try:
+        counter.card("a")
+        await counter.maybe_flush(store)
+        assert await _totals(store) == {}
+        now[0] += 61
+        await counter.maybe_flush(store)
+        assert await _totals(store) == {(MONDAY.isoformat(), "card", "a"): 1}
+    finally:
+        await store.close()
