@@ -147,6 +147,11 @@ SEEDS: dict[int, list[str]] = {
         "INSERT INTO service_reports VALUES ('notruf_110', 'checked', NULL, 333, '2026-03-01', "
         "NULL)",
     ],
+    6: [
+        "INSERT INTO usage_daily VALUES ('2026-03-01', 'screen', 'ki', 3)",
+        "INSERT INTO weak_answers VALUES "
+        "('2026-03-01', 'Kita', 'andere_fragen', 'kita', 'unhelpful')",
+    ],
 }
 
 

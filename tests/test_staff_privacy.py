@@ -262,7 +262,9 @@ def test_formula_characters_are_neutralised_inside_a_cell(cell: str, safe: str) 
 
 def test_every_csv_cell_is_quoted_and_inert_whatever_the_delimiter() -> None:
     out = io.StringIO()
-    write_csv([("Kommentar", "k", "L", None, "", None, ',=1+1,@SUM(A1);"x"')], out)
+    write_csv(
+        [("Kommentar", "k", "L", None, "", None, None, "", "", "", ',=1+1,@SUM(A1);"x"')], out
+    )
     text = out.getvalue()
     assert text.splitlines()[1].startswith('"Kommentar";')
     for delimiter in (",", ";", "\t"):

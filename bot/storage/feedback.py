@@ -16,7 +16,9 @@ from bot.storage.backend import Row
 from bot.storage.base import StoreBase, day_text
 from bot.text.scrub import scrub
 
-FEEDBACK_TABLES: Final = ("ratings", "comments", "needs")
+# Everything dated that retention deletes: the feedback, and the usage totals and weak
+# searches (bot/storage/usage.py) with it.
+FEEDBACK_TABLES: Final = ("ratings", "comments", "needs", "usage_daily", "weak_answers")
 # The engine's kinds of unmet need, by the names storage callers know them by.
 NONE_FITS: Final = NeedKind.NONE_FITS
 NO_RESULT: Final = NeedKind.NO_RESULT

@@ -124,5 +124,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE review_stamp (id INTEGER PRIMARY KEY, stamp TEXT NOT NULL);
     """,
+    # 6: usage as daily totals (bot/conversation/usage.py adds to them; no user key, no time
+    # finer than the day), and searches that ended in 👎 or "none fits" (scrubbed text and
+    # topic only). Both are read by the staff report, whose grouped reads the covering
+    # indexes serve in group order (bot/storage/reports.py).
+    """
+    CREATE TABLE usage_daily (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        item TEXT NOT NULL,
+        total BIGINT NOT NULL,
+        PRIMARY KEY (day, kind, item)
+    );
+    CREATE TABLE weak_answers (
+        day TEXT NOT NULL,
+        query TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('unhelpful', 'none_fits'))
+    );
+    CREATE INDEX weak_answers_day ON weak_answers (day);
+    CREATE INDEX ratings_report ON ratings (node_id, service_id, lang, town, topic, day, helpful);
+    CREATE INDEX needs_report ON needs (kind, node_id, topic, lang, town, day);
+    CREATE INDEX needs_queries ON needs (kind, query, day);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,10 +13,12 @@ from bot.salts import Salts, resolve
 from bot.storage.backend import Backend
 from bot.storage.feedback import FeedbackStore
 from bot.storage.preferences import PreferenceStore
+from bot.storage.reports import ReportStore
 from bot.storage.review import ReviewStore
 from bot.storage.schema import MIGRATIONS
 from bot.storage.settings import SettingsStore
 from bot.storage.state import ChatStateStore
+from bot.storage.usage import UsageStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 Target = Path | str
@@ -27,9 +29,17 @@ def is_postgres(target: Target) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
-class Storage(SettingsStore, ChatStateStore, PreferenceStore, FeedbackStore, ReviewStore):
+class Storage(
+    SettingsStore,
+    ChatStateStore,
+    PreferenceStore,
+    FeedbackStore,
+    ReviewStore,
+    UsageStore,
+    ReportStore,
+):
     """The bot's database: settings, language preferences, anonymous feedback, chats' state,
-    translation reviews and service checks."""
+    translation reviews and service checks, usage totals, and the staff report's reads."""
 
     @classmethod
     async def open(

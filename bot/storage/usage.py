@@ -1,0 +1,67 @@
+"""Usage as daily totals, and searches that led to a weak answer. Storage module.
+
+``usage_daily`` holds one number per (day, kind, item): screens viewed per node, service
+cards opened, emergency screens by kind, searches with and without a result, erases,
+languages chosen. No user key and no time finer than the day, never one row per event:
+each worker counts in memory (``bot.conversation.usage``) and adds its totals with an
+upsert, so several workers add up instead of overwriting each other.
+
+``weak_answers`` holds a scrubbed search text with the topic where the person then said 👎
+or "none of these fits": no language, no town, no user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Final
+
+from bot.storage.backend import Row
+from bot.storage.base import StoreBase, day_text
+from bot.text.scrub import scrub
+
+USAGE_TABLES: Final = ("usage_daily", "weak_answers")
+WEAK_VIA: Final = ("unhelpful", "none_fits")
+_QUERY_LIMIT: Final = 200
+_ADD = (
+    "INSERT INTO usage_daily (day, kind, item, total) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (day, kind, item) DO UPDATE SET total = usage_daily.total + excluded.total"
+)
+
+# (day as ISO text, kind, item) -> how many
+UsageTotals = Mapping[tuple[str, str, str], int]
+
+
+class UsageStore(StoreBase):
+    """The ``usage_daily`` and ``weak_answers`` tables."""
+
+    async def add_usage(self, totals: UsageTotals) -> None:
+        """Add these totals to the stored ones, all or none (a worker's flush)."""
+        if not totals:
+            return
+        async with self._transaction() as tx:
+            # In key order, so two workers flushing at once lock rows in the same order.
+            for (day, kind, item), n in sorted(totals.items()):
+                await tx.execute(_ADD, (day, kind, item, n))
+
+    async def usage_totals(self, since: str, until: str) -> list[Row]:
+        """(kind, item, total) summed over the days ``since``..``until`` (ISO text)."""
+        return await self._fetchall(
+            "SELECT kind, item, SUM(total) FROM usage_daily WHERE day >= ? AND day <= ? "
+            "GROUP BY kind, item",
+            (since, until),
+        )
+
+    async def add_weak_answer(
+        self, query: str, topic: str, node_id: str, via: str, *, day: dt.date | None = None
+    ) -> None:
+        """Record that a search for ``query`` ended in 👎 or "none fits" under ``topic``."""
+        if via not in WEAK_VIA:
+            raise ValueError(f"unknown weak answer {via!r}; expected one of {WEAK_VIA}")
+        clean = scrub(query, _QUERY_LIMIT)
+        if clean:
+            await self._execute(
+                "INSERT INTO weak_answers (day, query, topic, node_id, via) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (day_text(day), clean, topic, node_id, via),
+            )
