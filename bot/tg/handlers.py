@@ -7,6 +7,7 @@ the screens to bot.tg.send. Nothing here logs a user id, chat id, name or messag
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
