@@ -62,7 +62,7 @@ def staff_digest(settings: Settings, knowledge: Knowledge | None, today: dt.date
     from bot.staff.digest import weekly_digest
 
     return weekly_digest(
-        settings.db_path, today=today, knowledge=knowledge, min_group=settings.min_group
+        settings.database, today=today, knowledge=knowledge, min_group=settings.min_group
     )
 
 

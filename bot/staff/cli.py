@@ -68,18 +68,21 @@ def _knowledge(args: argparse.Namespace) -> Knowledge | None:
         return None
 
 
-def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
-    """The database, migrated to the current schema; None (and a message) when missing."""
-    from bot.errors import StorageError
-    from bot.storage import Storage
+def _open_db(args: argparse.Namespace, out: TextIO) -> Path | str | None:
+    """The database, migrated to the current schema; None (and a message) when missing.
 
-    path = Path(args.db)
-    if not path.is_file():
-        out.write(f"{path}: keine Datenbank gefunden (LOTSE_DB)\n")
+    ``--db`` (LOTSE_DB) is a SQLite file or a postgresql:// URL.
+    """
+    from bot.errors import StorageError
+    from bot.storage import Storage, is_postgres
+
+    target: Path | str = args.db if is_postgres(args.db) else Path(args.db)
+    if isinstance(target, Path) and not target.is_file():
+        out.write(f"{target}: keine Datenbank gefunden (LOTSE_DB)\n")
         return None
 
     async def touch() -> None:
-        store = await Storage.open(path, keys=False)
+        store = await Storage.open(target, keys=False)
         await store.close()
 
     try:
@@ -87,7 +90,7 @@ def _open_db(args: argparse.Namespace, out: TextIO) -> Path | None:
     except StorageError as exc:
         out.write(f"{exc}\n")
         return None
-    return path
+    return target
 
 
 def _filters(args: argparse.Namespace, default_days: int | None) -> Filters:
