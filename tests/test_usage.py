@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.usage import UsageCounter, UsageKind
+from bot.runtime import Core
 from bot.storage import Storage
+from tests.fakes.harness import lotse
 
 MONDAY = dt.date(2026, 11, 23)
 
@@ -100,3 +102,34 @@ async def test_flushes_at_most_every_interval(tmp_path: Path) -> None:
         assert await _totals(store) == {(MONDAY.isoformat(), "card", "a"): 1}
     finally:
         await store.close()
+
+
+async def test_a_session_through_telegram_counts_daily_totals(tmp_path: Path, core: Core) -> None:
+    """Screens, a card, a search with and without a result, the emergency screen, a language."""
+    async with lotse(tmp_path, core) as r:
+        user = r.server.user(5150, "Ayşe", language_code="de")
+        await user.send("/start")
+        newest = user.bot_messages[-1]
+        await user.press_data(newest, "n:pflege")
+        await user.press_data(user.bot_messages[-1], "n:pflegegrad:herten")
+        await user.press_data(user.bot_messages[-1], "s:bip_herten:pflegegrad:herten")
+        await user.send("Pflegegrad beantragen")
+        await user.send("qwrtzpl xyvbn")
+        await user.send("mein Mann schlägt mich")
+        await user.press_data(user.bot_messages[-1], "L:tr:m")
+        lotse_app = r.app.bot_data["lotse"]
+        await lotse_app.conversation.usage.flush(lotse_app.storage)
+        rows = r.rows("SELECT day, kind, item, total FROM usage_daily")
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    totals = {(str(k), str(i)): int(str(n)) for d, k, i, n in rows if d == today}
+    assert {d for d, *_ in rows} == {today}  # one day, no time of day anywhere
+    assert totals == {
+        ("screen", "start"): 1,
+        ("screen", "pflege"): 1,
+        ("screen", "pflegegrad"): 1,
+        ("card", "bip_herten"): 1,
+        ("search_hit", ""): 1,
+        ("search_miss", ""): 1,
+        ("emergency", "violence"): 1,
+        ("language", "tr"): 1,
+    }

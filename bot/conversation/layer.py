@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.conversation.turn import Turn
+from bot.conversation.usage import UsageCounter
 from bot.engine.flow import Ctx, Engine
 from bot.errors import DatabaseFault
 from bot.i18n import negotiate
@@ -53,6 +54,7 @@ class Conversation:
         self.engine = engine
         self.storage = storage
         self.clock = clock
+        self.usage = UsageCounter(lambda: self.clock().date())
 
     def guessed(self, who: Who) -> Ctx:
         """The context from the platform's language, else German."""

@@ -105,6 +105,9 @@ class Turn:
             return await self.forget()
         else:
             reply = e.unknown_command(ctx)
+        self.conversation.usage.seen(
+            reply, reply.screen.place if name in ("start", "menu") else None
+        )
         return await self.carry_out(reply)
 
     async def text(self, text: str) -> Reply:
@@ -117,11 +120,13 @@ class Turn:
             reply = self.engine.comment(self.ctx, about, text, place)
         else:
             reply = self.engine.text(self.ctx, text, self.state.place)
+        self.conversation.usage.seen(reply)
         return await self.carry_out(reply)
 
     async def press(self, data: str | None) -> Reply:
         """A button. A reply that asks to erase is left to the shell (``erase``)."""
         reply = self.engine.press(self.ctx, data)
+        self.conversation.usage.seen(reply, data)
         self._no_note()
         if reply.erase:
             return reply
@@ -161,6 +166,7 @@ class Turn:
         if ok:
             self._erased = True
             self.state = ChatRow()
+            self.conversation.usage.erase()
         return ok
 
     def saw(self, *message_ids: int) -> None:
@@ -176,6 +182,7 @@ class Turn:
     async def close(self) -> None:
         """Write what changed (one statement; none when nothing did)."""
         store, key = self.conversation.storage, self._key
+        await self.conversation.usage.maybe_flush(store)
         if store is None or key is None:
             return
         row = self.state = replace(self.state, seen=hour_of(self._now))

@@ -18,6 +18,9 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Protocol
 
+from bot.engine import payloads as pl
+from bot.engine.screens import Reply
+
 log = logging.getLogger(__name__)
 FLUSH_EVERY = 60.0  # seconds; what a crash can lose, and how often each worker writes
 
@@ -89,6 +92,25 @@ class UsageCounter:
     def language(self, lang: str) -> None:
         """Someone chose a language."""
         self.count(UsageKind.LANGUAGE, lang)
+
+    def seen(self, reply: Reply, opened: str | None = None) -> None:
+        """Count what a reply shows; ``opened``: the payload pressed (or the screen's place
+        after /start and /menu), which names the screen or service card opened."""
+        action = pl.parse(opened) if opened else None
+        if action is not None and action.kind == pl.NODE:
+            self.screen(action.args[0])
+        elif action is not None and action.kind == pl.SERVICE:
+            self.card(action.args[0])
+        elif action is not None and action.kind == pl.MAIN:
+            self.screen("start")
+        if reply.shown == "results":
+            self.search(found=True)
+        elif reply.shown == "nothing_found":
+            self.search(found=False)
+        elif reply.shown and reply.shown.startswith("emergency:"):
+            self.emergency(reply.shown.partition(":")[2])
+        if reply.set_lang:
+            self.language(reply.set_lang)
 
     @property
     def pending(self) -> Mapping[tuple[str, str, str], int]:

@@ -146,7 +146,8 @@ class Engine:
         """
         signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
         if signal is not None and signal.sure:
-            return self.emergency(ctx, signal.kind, back=place)
+            reply = self.emergency(ctx, signal.kind, back=place)
+            return replace(reply, shown=f"emergency:{signal.kind}")
         warn = (signal.kind, self._town_at(place)) if signal is not None else None
         if self.search is None:
             return self._menu(ctx, note=texts.typed_hint, warn=warn)
@@ -159,8 +160,9 @@ class Engine:
             if letters >= 3 and warn is None:
                 need = Need(NeedKind.NO_RESULT, None, None, None, query=text)
             reply = self._reply(ctx, lambda t: views.nothing_found(t, k, ctx, place), warn=warn)
-            return replace(reply, need=need)
-        return self._reply(ctx, lambda t: views.results(t, k, ctx, hits), warn=warn)
+            return replace(reply, need=need, shown="nothing_found")
+        reply = self._reply(ctx, lambda t: views.results(t, k, ctx, hits), warn=warn)
+        return replace(reply, shown="results")
 
     def emergency(
         self,

@@ -114,6 +114,9 @@ class Reply:
     comment: Comment | None = None
     awaits_comment: Rating | None = None
     erase: bool = False
+    # What typed text was answered with, for the anonymous usage totals: "results",
+    # "nothing_found", or "emergency:<kind>" (bot/conversation/usage.py).
+    shown: str | None = None
 
 
 def escape(text: str) -> str:
