@@ -62,7 +62,11 @@ def staff_digest(settings: Settings, knowledge: Knowledge | None, today: dt.date
     from bot.staff.digest import weekly_digest
 
     return weekly_digest(
-        settings.database, today=today, knowledge=knowledge, min_group=settings.min_group
+        settings.database,
+        today=today,
+        knowledge=knowledge,
+        min_group=settings.min_group,
+        locales=settings.locales_dir,
     )
 
 

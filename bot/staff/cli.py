@@ -116,13 +116,21 @@ def _report(
     path = _open_db(args, out)
     if path is None:
         return None
-    return build_report(
+    knowledge = _knowledge(args)
+    report = build_report(
         path,
         _filters(args, default_days),
-        knowledge=_knowledge(args),
+        knowledge=knowledge,
         min_group=args.min_group,
         today=utc_today(),
     )
+    if knowledge is None:
+        return report
+    from bot.config import PROJECT_ROOT
+    from bot.staff.upkeep import with_upkeep
+
+    locales = Path(getattr(args, "locales", None) or PROJECT_ROOT / "locales")
+    return with_upkeep(report, knowledge, locales, PROJECT_ROOT / "bot", utc_today())
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:

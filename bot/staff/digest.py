@@ -54,12 +54,18 @@ def weekly_digest(
     knowledge: Knowledge | None = None,
     min_group: int = 5,
     days: int = DEFAULT_DAYS,
+    locales: Path | None = None,
 ) -> StaffDigest:
     """The last ``days`` days up to ``today`` from the database at ``db``. Blocking: the
-    Telegram shell runs it in a thread (through ``bot.runtime.staff_digest``)."""
+    Telegram shell runs it in a thread (through ``bot.runtime.staff_digest``). With the
+    knowledge and ``locales``, the page also shows translations and service checks."""
     report = build_report(
         db, Filters.last_days(today, days), knowledge=knowledge, min_group=min_group, today=today
     )
+    if knowledge is not None and locales is not None:
+        from bot.staff.upkeep import with_upkeep
+
+        report = with_upkeep(report, knowledge, locales, Path(__file__).parents[1], today)
     return render_digest(report)
 
 

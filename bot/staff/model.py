@@ -162,6 +162,8 @@ class Report:
     gaps: tuple[Row, ...] = ()
     lacking_topics: tuple[Row, ...] = ()
     lacking_towns: tuple[Row, ...] = ()
+    translations: tuple[Row, ...] = ()  # bot.staff.upkeep: the office's work, not users
+    service_checks: tuple[Row, ...] = ()
     notes: tuple[NoteGroup, ...] = ()
     remarks: tuple[str, ...] = field(default=())
 

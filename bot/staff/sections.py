@@ -67,6 +67,11 @@ PLACE = Column("Ort", lambda r, row: row.place, lambda r, row: row.place, numeri
 TOPIC = Column("Thema", lambda r, row: row.place, lambda r, row: row.place, numeric=False)
 MISSING = Column("Was fehlt", lambda r, row: row.detail, lambda r, row: row.detail, numeric=False)
 
+REVIEWED = Column("Geprüft", lambda r, row: str(row.count), lambda r, row: row.count)
+DRAFTS = Column("Entwurf", lambda r, row: str(row.needs), lambda r, row: row.needs)
+OUTDATED = Column("Veraltet", lambda r, row: row.detail, lambda r, row: int(row.detail or 0))
+NUMBER = Column("Anzahl", lambda r, row: str(row.count), lambda r, row: row.count)
+
 RATED_COLUMNS = (RATED, HELPFUL, PREVIOUS, TREND)
 COUNT_COLUMNS = (COUNT, PREVIOUS, TREND)
 
@@ -152,6 +157,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "by_town", "Bewertungen nach Ort", "Ort", lambda r: r.by_town,
         (RATED, HELPFUL, UNMET, TREND),
+    ),
+    Section(
+        "translations", "Übersetzungen: geprüft, Entwurf, veraltet", "Sprache",
+        lambda r: r.translations, (REVIEWED, DRAFTS, OUTDATED),
+        about="Einträge je Sprache (Oberfläche und Inhalte); geprüft heißt: von einer "
+        "Muttersprachlerin bestätigt (/review, review apply).",
+    ),
+    Section(
+        "service_checks", "Angebote: Prüfstand", "Kennzahl", lambda r: r.service_checks,
+        (NUMBER,), about="Stand von knowledge/services.yaml (/verify, verify apply).",
     ),
 )  # fmt: skip
 
