@@ -142,3 +142,31 @@ def test_apply_ends_with_the_validate_and_translations_checks(
     assert "validate output" in out.getvalue()
     monkeypatch.setattr(staff_cli, "cmd_validate", fake("validate", 0))
     assert review_cli._checks(args, io.StringIO()) == 0
+
+
+async def test_services_users_open_most_come_first_among_equals(
+    real: Knowledge, tmp_path: Path
+) -> None:
+    """'Then the most viewed': /verify reads the card openings from the usage totals."""
+    import datetime as dt
+
+    from bot.review.queue import view_counts
+    from bot.storage import Storage
+
+    order = services_to_check(real, {})
+    first = order[0]
+    # The last service that ties with the first on how and when it was checked.
+    last = [
+        s for s in order if (s.verified_how, s.verified) == (first.verified_how, first.verified)
+    ][-1]
+    assert last.id != first.id
+    store = await Storage.open(tmp_path / "lotse.sqlite3", "test-salt")
+    try:
+        day = dt.date(2026, 11, 30).isoformat()
+        await store.add_usage({(day, "card", last.id): 7, (day, "screen", last.id): 100})
+        rows = await store.usage_totals(day, day)
+    finally:
+        await store.close()
+    views = view_counts(rows, ["card"])
+    assert views == {last.id: 7}
+    assert services_to_check(real, {}, views=views)[0].id == last.id

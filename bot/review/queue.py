@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.cards import checked
@@ -249,3 +249,17 @@ def summary(
         elif s.verified_how == VerifiedHow.PROVIDER:
             checked += 1
     return Summary(total, checked, due, reported, never)
+
+
+# How far back "most viewed" looks, in days of usage totals.
+VIEWS_DAYS = 90
+
+
+def view_counts(rows: Iterable[Sequence[object]], kinds: Iterable[str]) -> dict[str, int]:
+    """Views per node or service id from usage totals rows (kind, item, total)."""
+    wanted = set(kinds)
+    counts: dict[str, int] = {}
+    for kind, item, total in rows:
+        if kind in wanted and isinstance(item, str) and isinstance(total, int):
+            counts[item] = counts.get(item, 0) + total
+    return counts

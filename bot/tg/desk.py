@@ -22,6 +22,7 @@ from bot.errors import DatabaseFault
 from bot.i18n import Translator, negotiate
 from bot.review.apply import Decision, Report
 from bot.review.live import LiveReviews
+from bot.review.queue import VIEWS_DAYS, view_counts
 from bot.storage import Storage
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
 
@@ -116,6 +117,20 @@ class Desk:
 
     def _store_or_none(self) -> Storage | None:
         return self.storage()
+
+    async def _views(self, *kinds: str) -> dict[str, int]:
+        """How often users saw each node or service lately (usage totals); {} on a fault."""
+        store = self._store_or_none()
+        if store is None:
+            return {}
+        until = utc_now().date()
+        since = until - dt.timedelta(days=VIEWS_DAYS)
+        try:
+            rows = await store.usage_totals(since.isoformat(), until.isoformat())
+        except DatabaseFault as exc:
+            log.warning("could not read usage totals: %s", type(exc.__cause__).__name__)
+            return {}
+        return view_counts(rows, kinds)
 
     async def _quietly(self, step: Awaitable[None]) -> bool:
         """Run a storage step; False (logged) when the database failed."""

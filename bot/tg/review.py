@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.conversation.usage import UsageKind
 from bot.engine import screens as sc
 from bot.errors import DatabaseFault
 from bot.i18n import Translator
@@ -69,7 +70,8 @@ class _Reviews(Desk):
     async def _entries(self, lang: str) -> tuple[list[Entry], list[Entry], list[Decision]]:
         """Every entry of ``lang``, those still to review, and the verdicts stored."""
         engine = self.engine()
-        entries = review_entries(engine.knowledge, engine.catalogs, lang)
+        views = await self._views(UsageKind.SCREEN, UsageKind.CARD)
+        entries = review_entries(engine.knowledge, engine.catalogs, lang, views)
         decisions = [d for d in self.live.decisions if d.lang == lang]
         decided = {(d.domain, d.key): d.source for d in decisions}
         return entries, pending(entries, decided), decisions

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update, User
 from telegram.ext import ContextTypes
 
+from bot.conversation.usage import UsageKind
 from bot.engine import screens as sc
 from bot.engine.payloads import service as service_payload
 from bot.review import screens as rs
@@ -65,7 +66,8 @@ class VerifyDesk(Desk):
     ) -> None:
         engine = self.engine()
         t = self._t(update)
-        todo = services_to_check(engine.knowledge, self.live.checks, town)
+        views = await self._views(UsageKind.CARD)
+        todo = services_to_check(engine.knowledge, self.live.checks, town, views)
         head = ""
         if with_summary or not todo:
             s = summary(engine.knowledge, self.live.checks, utc_now().date(), town)
