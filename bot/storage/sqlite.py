@@ -49,6 +49,19 @@ class _Session:
             raise DatabaseFault(str(exc)) from exc
 
 
+async def _wal(db: aiosqlite.Connection, tries: int = 100) -> None:
+    """Switch to WAL. Workers opening a new file together race for this switch, and SQLite
+    answers "locked" at once instead of waiting (to avoid a deadlock): try again shortly."""
+    for attempt in range(tries):
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            await asyncio.sleep(0.05)
+
+
 class SQLiteBackend:
     """One SQLite file. A lock keeps one coroutine's transaction apart from another's."""
 
@@ -70,9 +83,9 @@ class SQLiteBackend:
         except sqlite3.Error as exc:
             raise StorageError(_cannot_open(path, exc)) from None
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA busy_timeout=5000")
+            await _wal(db)
+            await db.execute("PRAGMA synchronous=NORMAL")
             # Deleted rows are overwritten with zeros, not just marked free.
             await db.execute("PRAGMA secure_delete=ON")
             await _check(db)
