@@ -14,6 +14,7 @@ from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.runtime import Core, make_engine, utc_today
+from bot.storage import Storage
 from tests.fakes.harness import Telegram, lotse
 from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
 
@@ -22,6 +23,33 @@ MINI = DATA / "knowledge"
 REAL_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 REAL_LOCALES = PROJECT_ROOT / "locales"
 TODAY = dt.date(2026, 11, 30)
+NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    """The conversation's clock, moved by hand (starts at noon on TODAY)."""
+
+    def __init__(self) -> None:
+        self.now = NOON
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock the test moves."""
+    return Clock()
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    """A real database file in the test's folder, with a salt for chat and user keys."""
+    store = await Storage.open(tmp_path / "lotse.sqlite3", "test-salt-test-salt")
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,32 +16,10 @@ from bot.engine.flow import Engine
 from bot.engine.screens import Reply
 from bot.storage import Storage
 from bot.storage.state import PLACE_KEPT
+from tests.conftest import Clock
 
 CHAT = 987654321
 WHO = Who(CHAT, CHAT, "de")
-NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOON
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = await Storage.open(tmp_path / "lotse.sqlite3", "test-salt-test-salt")
-    try:
-        yield store
-    finally:
-        await store.close()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -152,6 +152,10 @@ SEEDS: dict[int, list[str]] = {
         "INSERT INTO weak_answers VALUES "
         "('2026-03-01', 'Kita', 'andere_fragen', 'kita', 'unhelpful')",
     ],
+    7: [
+        "INSERT INTO chat_state (chat_key, seen, search, search_until) "
+        "VALUES ('c3', 1795000000, '[\"Kita\", [\"kita\"]]', 1795007200)",
+    ],
 }
 
 
@@ -186,6 +190,9 @@ async def test_migration_from_every_earlier_version_keeps_the_data(
             assert len(await store.comments()) == len(await store.needs()) == 1
         if version >= 3:
             assert await store.message_span("c1") == (5, 9)  # erase still reaches them
+        if version >= 4:
+            [(place,)] = await store._fetchall("SELECT place FROM chat_state WHERE chat_key='c2'")
+            assert place == "n:pflege"  # the place survives migration 7's new columns
         await store.add_rating("ki", "migration", False, "de")  # the new schema works
     finally:
         await store.close()

@@ -16,8 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.conversation.weak import SEARCH_KEPT, Search, kept
 from bot.engine.flow import Ctx, Engine
-from bot.engine.screens import Rating, Reply, escape
+from bot.engine.screens import NeedKind, Rating, Reply, escape
 from bot.errors import DatabaseFault
 from bot.i18n import negotiate
 from bot.storage.state import ChatRow, hour_of
@@ -73,6 +74,8 @@ class Turn:
         self._key = key
         self._erased = False
         self._now = conversation.clock()
+        # The search a 👎 or "none fits" in this update answers (bot/conversation/weak.py).
+        self._answers: Search | None = None
 
     @property
     def engine(self) -> Engine:
@@ -91,6 +94,8 @@ class Turn:
         e, ctx = self.engine, self.ctx
         self._no_note()
         name = name.lower()
+        if name != "language":  # the picker returns to the same screen
+            self._no_search()
         if name == "start":
             reply = e.start(ctx, arg or None)
         elif name == "menu":
@@ -113,6 +118,7 @@ class Turn:
     async def text(self, text: str) -> Reply:
         """Typed text: the note after 👎 if one is expected, else a question to search."""
         expected = self._take_pending()
+        self._no_search()
         if len(text) >= TOO_LONG:
             return await self.carry_out(self.engine.too_long(self.ctx))
         if expected is not None:
@@ -120,6 +126,13 @@ class Turn:
             reply = self.engine.comment(self.ctx, about, text, place)
         else:
             reply = self.engine.text(self.ctx, text, self.state.place)
+            search = kept(reply.query, reply.screen) if reply.query else None
+            if search is not None:
+                self.state = replace(
+                    self.state,
+                    search=search.encode(),
+                    search_until=int((self._now + SEARCH_KEPT).timestamp()),
+                )
         self.conversation.usage.seen(reply)
         return await self.carry_out(reply)
 
@@ -128,6 +141,12 @@ class Turn:
         reply = self.engine.press(self.ctx, data)
         self.conversation.usage.seen(reply, data)
         self._no_note()
+        search = self._live_search()
+        if search is None or not search.offers(data):
+            self._no_search()
+        elif reply.rating is not None or reply.need is not None:
+            self._no_search()  # used: one answer per search
+            self._answers = search
         if reply.erase:
             return reply
         return await self.carry_out(reply)
@@ -135,6 +154,7 @@ class Turn:
     async def other(self) -> Reply:
         """A sticker, photo, voice message or anything else that is not text."""
         self._no_note()
+        self._no_search()
         return await self.carry_out(self.engine.unsupported(self.ctx))
 
     async def forget(self) -> Reply:
@@ -150,6 +170,7 @@ class Turn:
             log.error("could not delete a language choice: %s", type(exc).__name__)
             had = None  # said as it is: nothing was deleted, try again
         ctx = self.ctx
+        self._no_search()  # whatever the database said: it is not kept in this chat
         if had is not None:
             self.state = replace(self.state, place=None)
             ctx = self.engine.ctx(negotiate(self.who.hint, self.engine.languages) or "de")
@@ -162,7 +183,14 @@ class Turn:
         forgotten only when everything was deleted. True only if ``delete`` said so.
         """
         ok = await delete(self.state.span)
-        self.state = replace(self.state, place=None, pending=None, pending_until=None)
+        self.state = replace(
+            self.state,
+            place=None,
+            pending=None,
+            pending_until=None,
+            search=None,
+            search_until=None,
+        )
         if ok:
             self._erased = True
             self.state = ChatRow()
@@ -257,6 +285,26 @@ class Turn:
             await store.add_need(
                 n.kind, lang, node_id=n.node, topic=n.topic, query=n.query, town=n.town
             )
+        await self._store_weak_answer(reply)
+
+    async def _store_weak_answer(self, reply: Reply) -> None:
+        """A 👎 or "none fits" on what a search offered: a weak answer to that search."""
+        store, search = self.conversation.storage, self._answers
+        if store is None or search is None:
+            return
+        found: tuple[str, str, str] | None = None
+        if reply.rating is not None and not reply.rating.helpful:
+            found = (reply.rating.topic, reply.rating.node, "unhelpful")
+        elif reply.need is not None and reply.need.kind is NeedKind.NONE_FITS:
+            found = (reply.need.topic or "", reply.need.node or "", "none_fits")
+        if found is None or not all(found):
+            return
+        topic, node, via = found
+        try:
+            await store.add_weak_answer(search.query, topic, node, via)
+        except DatabaseFault as exc:
+            # The rating itself is stored; the person is thanked as usual.
+            log.warning("could not record a weak answer: %s", type(exc).__name__)
 
     def _allow(self) -> bool:
         """Whether this chat may leave one more piece of feedback this hour (and count it)."""
@@ -270,6 +318,17 @@ class Turn:
     def _no_note(self) -> None:
         """No note is expected any more."""
         self.state = replace(self.state, pending=None, pending_until=None)
+
+    def _no_search(self) -> None:
+        """No later 👎 or "none fits" is about the last search any more."""
+        self.state = replace(self.state, search=None, search_until=None)
+
+    def _live_search(self) -> Search | None:
+        """The search kept for this chat, if it has not expired."""
+        until = self.state.search_until
+        if until is None or until < self._now.timestamp():
+            return None
+        return Search.decode(self.state.search)
 
     def _take_pending(self) -> tuple[Rating, str | None] | None:
         """The note expected after a 👎, if one still is (and expect it no more)."""

@@ -162,7 +162,8 @@ class Engine:
             reply = self._reply(ctx, lambda t: views.nothing_found(t, k, ctx, place), warn=warn)
             return replace(reply, need=need, shown="nothing_found")
         reply = self._reply(ctx, lambda t: views.results(t, k, ctx, hits), warn=warn)
-        return replace(reply, shown="results")
+        # Like an unmet need, a search with a danger signal is never kept for the staff.
+        return replace(reply, shown="results", query=text if warn is None else None)
 
     def emergency(
         self,

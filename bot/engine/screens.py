@@ -117,6 +117,9 @@ class Reply:
     # What typed text was answered with, for the anonymous usage totals: "results",
     # "nothing_found", or "emergency:<kind>" (bot/conversation/usage.py).
     shown: str | None = None
+    # The typed text whose results the screen shows, when it signalled no danger: a later 👎
+    # or "none fits" on one of those results is a weak answer to it (bot/conversation/weak.py).
+    query: str | None = None
 
 
 def escape(text: str) -> str:

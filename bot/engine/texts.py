@@ -74,6 +74,14 @@ def privacy_text(t: Translator, retention_days: int) -> str:
             "/erase deletes it at once."
         ),
         t(
+            "When you type a question and Lotse shows answers, it keeps your words for up to "
+            "two hours under the same code, without phone numbers or e-mail addresses. If you "
+            "then say that an answer did not help or that none of them fits, your words are "
+            "stored with the topic and the day only, so that the integration office can "
+            "improve the answers. /erase and /forget delete the words kept for this chat at "
+            "once."
+        ),
+        t(
             "If you rate an answer or write a note, it is stored without your "
             "name, number or chat: only the day, the topic, the town and the "
             "language. Phone numbers and e-mail addresses are removed from notes. "

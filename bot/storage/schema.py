@@ -148,5 +148,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX needs_report ON needs (kind, node_id, topic, lang, town, day);
     CREATE INDEX needs_queries ON needs (kind, query, day);
     """,
+    # 7: the search a later 👎 or "none fits" may be about (bot/conversation/weak.py): the
+    # scrubbed search text and the nodes its results offered, with an expiry (2 hours), so
+    # that a weak answer is counted by any worker and after a restart. Cleared when used,
+    # on erase and forget, and by housekeeping with the place.
+    """
+    ALTER TABLE chat_state ADD COLUMN search TEXT;
+    ALTER TABLE chat_state ADD COLUMN search_until BIGINT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

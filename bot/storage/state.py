@@ -3,10 +3,12 @@
 One row per chat, keyed by an HMAC of the chat id (never the id), so that any worker and any
 restart continues a conversation (DESIGN.md §3): the span of message ids "erase this chat"
 deletes (bot/tg/erase.py), the place /language and "continue where I was" return to, the
-note expected after a 👎, and the chat's feedback count this hour. ``seen`` is the hour of
-the chat's last activity, nothing finer. The place and the expected note are kept for
-``PLACE_KEPT`` only, the span for as long as Telegram lets a bot delete (48 hours), then
-housekeeping deletes them (``purge_chats``); /erase deletes the row at once.
+note expected after a 👎, the search a later 👎 or "none fits" may be about (its scrubbed
+text and result nodes: bot/conversation/weak.py), and the chat's feedback count this hour.
+``seen`` is the hour of the chat's last activity, nothing finer. The place, the expected
+note and the search are kept for ``PLACE_KEPT`` only, the span for as long as Telegram lets
+a bot delete (48 hours), then housekeeping deletes them (``purge_chats``); /erase deletes
+the row at once.
 
 The language choice lives in ``preferences`` (per user, not per chat); ``open_chat`` reads
 it together with the row, so that an update costs one query.
@@ -28,7 +30,11 @@ from bot.storage.preferences import PreferenceStore
 PLACE_KEPT = dt.timedelta(hours=2)
 HOUR = 3600
 
-_COLUMNS = "low, high, seen, place, pending, pending_until, feedback_hour, feedback_count"
+_COLUMNS = (
+    "low, high, seen, place, pending, pending_until, feedback_hour, feedback_count, "
+    "search, search_until"
+)
+_VALUES = ", ".join(["?"] * (1 + len(_COLUMNS.split(", "))))  # chat_key, then the columns
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class ChatRow:
     pending_until: int | None = None
     feedback_hour: int | None = None
     feedback_count: int = 0
+    search: str | None = None
+    search_until: int | None = None
 
     @property
     def span(self) -> tuple[int, int] | None:
@@ -79,10 +87,17 @@ class ChatStateStore(PreferenceStore):
         state = ChatRow()
         if rows and rows[0][2] is not None:
             r = rows[0]
-            state = ChatRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7] or 0))
+            state = ChatRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7] or 0), r[8], r[9])
             if state.seen is not None and state.seen < hour_of(now - PLACE_KEPT):
-                state = dataclasses.replace(state, place=None, pending=None, pending_until=None)
-        found = {str(r[8]): (str(r[9]), str(r[10])) for r in rows if r[8] is not None}
+                state = dataclasses.replace(
+                    state,
+                    place=None,
+                    pending=None,
+                    pending_until=None,
+                    search=None,
+                    search_until=None,
+                )
+        found = {str(r[10]): (str(r[11]), str(r[12])) for r in rows if r[10] is not None}
         key = next((k for k in user_keys if k in found), None)
         if key is None:
             return state, None
@@ -96,7 +111,7 @@ class ChatStateStore(PreferenceStore):
     async def save_chat(self, chat_key: str, state: ChatRow) -> None:
         """Write the chat's row; the span only widens (another worker may have noted more)."""
         await self._execute(
-            f"INSERT INTO chat_state (chat_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO chat_state (chat_key, {_COLUMNS}) VALUES ({_VALUES}) "
             "ON CONFLICT (chat_key) DO UPDATE SET "
             "low = CASE WHEN chat_state.low IS NULL OR excluded.low < chat_state.low "
             "THEN excluded.low ELSE chat_state.low END, "
@@ -104,7 +119,8 @@ class ChatStateStore(PreferenceStore):
             "THEN excluded.high ELSE chat_state.high END, "
             "seen = excluded.seen, place = excluded.place, pending = excluded.pending, "
             "pending_until = excluded.pending_until, feedback_hour = excluded.feedback_hour, "
-            "feedback_count = excluded.feedback_count",
+            "feedback_count = excluded.feedback_count, search = excluded.search, "
+            "search_until = excluded.search_until",
             (chat_key, *dataclasses.astuple(state)),
         )
 
@@ -114,8 +130,7 @@ class ChatStateStore(PreferenceStore):
             await tx.execute("DELETE FROM chat_state WHERE chat_key = ?", (chat_key,))
             if then is not None:
                 await tx.execute(
-                    f"INSERT INTO chat_state (chat_key, {_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO chat_state (chat_key, {_COLUMNS}) VALUES ({_VALUES})",
                     (chat_key, *dataclasses.astuple(then)),
                 )
         await self.backend.after_delete()
@@ -130,13 +145,15 @@ class ChatStateStore(PreferenceStore):
         return int(row[0]), int(row[1])
 
     async def purge_chats(self, now: dt.datetime, quiet: dt.timedelta) -> int:
-        """Delete rows quiet for longer than ``quiet``, and places kept too long; how many."""
+        """Delete rows quiet for longer than ``quiet``, and places, notes and searches kept
+        too long; how many rows were deleted."""
         cutoff = int((now - quiet).timestamp())
         async with self._transaction() as tx:
             deleted = await tx.execute("DELETE FROM chat_state WHERE seen < ?", (cutoff,))
             cleared = await tx.execute(
-                "UPDATE chat_state SET place = NULL, pending = NULL, pending_until = NULL "
-                "WHERE seen < ? AND (place IS NOT NULL OR pending IS NOT NULL)",
+                "UPDATE chat_state SET place = NULL, pending = NULL, pending_until = NULL, "
+                "search = NULL, search_until = NULL WHERE seen < ? "
+                "AND (place IS NOT NULL OR pending IS NOT NULL OR search IS NOT NULL)",
                 (hour_of(now - PLACE_KEPT),),
             )
         if deleted or cleared:
