@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
+from bot.console import run_console
 from bot.conversation.usage import UsageCounter, UsageKind
+from bot.engine.flow import Engine
 from bot.runtime import Core
 from bot.storage import Storage
-from tests.fakes.harness import lotse
+from tests.fakes.harness import lotse, telegram
 
 MONDAY = dt.date(2026, 11, 23)
 
@@ -132,4 +137,62 @@ async def test_a_session_through_telegram_counts_daily_totals(tmp_path: Path, co
         ("search_miss", ""): 1,
         ("emergency", "violence"): 1,
         ("language", "tr"): 1,
+    }
+
+
+# -- nothing counted is lost when the bot stops cleanly --------------------------------------
+
+
+def _by_kind(rows: list[tuple[object, ...]]) -> dict[tuple[str, str], int]:
+    totals: dict[tuple[str, str], int] = {}
+    for kind, item, total in rows:
+        key = (str(kind), str(item))
+        totals[key] = totals.get(key, 0) + int(str(total))
+    return totals
+
+
+async def test_stopping_the_bot_writes_what_it_counted(tmp_path: Path, core: Core) -> None:
+    """No flush by hand: the shutdown (SIGTERM, as for polling and webhook) writes the totals."""
+    async with telegram(tmp_path, core) as tg:
+        user = tg.user(5152)
+        async with tg.polling():
+            await user.send("/start")
+            await user.press_data(user.last_bot_message, "n:pflege")
+            await user.send("Pflegegrad beantragen")
+            assert tg.rows("SELECT * FROM usage_daily") == []  # the minute is not over yet
+        rows = tg.rows("SELECT kind, item, total FROM usage_daily")
+    assert _by_kind(rows) == {
+        ("screen", "start"): 1,
+        ("screen", "pflege"): 1,
+        ("search_hit", ""): 1,
+    }
+
+
+async def test_two_webhook_workers_write_their_counts_when_they_stop(
+    tmp_path: Path, core: Core
+) -> None:
+    async with telegram(tmp_path, core) as tg:
+        async with tg.workers(2) as workers:
+            user = tg.user(5153)
+            for _ in range(2):
+                await user.send("/start", wait=False)
+                await workers.deliver()
+        rows = tg.rows("SELECT kind, item, total FROM usage_daily")
+    assert workers.served_by == [0, 1]
+    assert _by_kind(rows) == {("screen", "start"): 2}
+
+
+def test_the_terminal_writes_its_counts_at_the_end_of_input(
+    mini_engine: Engine, tmp_path: Path
+) -> None:
+    settings = Settings(db_path=tmp_path / "lotse.sqlite3", salt_file=tmp_path / "lotse.salt")
+    # Ctrl-D after "Hilfe für Frauen" and a search that finds nothing
+    run_console(mini_engine, io.StringIO("1\nqwrtzpl xyvbn\n"), io.StringIO(), settings, "de")
+    with sqlite3.connect(settings.db_path) as db:
+        rows = db.execute("SELECT kind, item, total FROM usage_daily").fetchall()
+    db.close()
+    assert _by_kind(rows) == {
+        ("screen", "start"): 1,
+        ("screen", "frauen"): 1,
+        ("search_miss", ""): 1,
     }

@@ -113,16 +113,16 @@ async def converse(
 ) -> int:
     """Open the database, run the conversation until the end of input, close it."""
     storage = await Storage.open(settings.database, settings.salt, salt_file=settings.salt_file)
+    conversation = Conversation(engine, storage)
     try:
-        console = Console(
-            Conversation(engine, storage), lang or console_language(os.environ), stdout
-        )
+        console = Console(conversation, lang or console_language(os.environ), stdout)
         stdout.write(BANNER)
         await console.command("start", None)
         for line in stdin:
             await console.handle(line)
         stdout.write("\n")
     finally:
+        await conversation.flush()  # the counts since the last minute's flush
         await storage.close()
     return 0
 

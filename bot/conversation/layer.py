@@ -56,6 +56,16 @@ class Conversation:
         self.clock = clock
         self.usage = UsageCounter(lambda: self.clock().date())
 
+    async def flush(self) -> None:
+        """Write the usage counted since the last flush. Every shell calls this when it stops
+        cleanly (SIGTERM, Ctrl-D, a webhook worker's shutdown), so that no count is lost."""
+        if self.storage is None:
+            return
+        try:
+            await self.usage.flush(self.storage)
+        except Exception as exc:  # stopping must go on: the database may be what failed
+            log.warning("usage totals lost at shutdown: %s", type(exc).__name__)
+
     def guessed(self, who: Who) -> Ctx:
         """The context from the platform's language, else German."""
         return self.engine.ctx(negotiate(who.hint, self.engine.languages) or "de")

@@ -22,7 +22,9 @@ from bot.engine import payloads as pl
 from bot.engine.screens import Reply
 
 log = logging.getLogger(__name__)
-FLUSH_EVERY = 60.0  # seconds; what a crash can lose, and how often each worker writes
+# Seconds: how often each worker writes, and what a crash can lose (a clean stop loses
+# nothing: the shells call Conversation.flush when they stop).
+FLUSH_EVERY = 60.0
 
 
 class UsageKind(StrEnum):

@@ -75,6 +75,7 @@ def build_application(settings: Settings, core: Core) -> App:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if lotse.storage is not None:
+            await lotse.conversation.flush()  # the counts since the last minute's flush
             await lotse.storage.close()
             lotse.storage = None
 
