@@ -29,7 +29,8 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.crisis import CrisisDetector
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
-from bot.runtime import build_core, utc_today
+from bot.knowledge.conventions import utc_today
+from bot.runtime import build_core
 from bot.search import SearchIndex
 
 T = TypeVar("T")

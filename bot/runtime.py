@@ -17,7 +17,7 @@ from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import Knowledge, Problem
 from bot.search import SearchIndex
 
-__all__ = ["Core", "build_core", "make_engine", "utc_today"]
+__all__ = ["Core", "build_core", "make_engine"]
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from bot.config import PROJECT_ROOT
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
+from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import Knowledge
-from bot.runtime import Core, make_engine, utc_today
+from bot.runtime import Core, make_engine
 from bot.storage import Storage
 from tests.fakes.harness import Telegram, lotse
 from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
@@ -50,6 +51,13 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Today in UTC on the real clock: the day code that reads the clock stores or prints
+    (a test that can choose its day uses ``TODAY``)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,9 @@ async def test_no_table_has_an_identifying_column(db_target: Path | str) -> None
         assert tables[table][0] == "day"
 
 
-async def test_feedback_is_stored_to_the_day_and_scrubbed(db_target: Path | str) -> None:
+async def test_feedback_is_stored_to_the_day_and_scrubbed(
+    db_target: Path | str, today: dt.date
+) -> None:
     store = await open_store(db_target)
     try:
         await store.add_rating("pflege_demenz", "pflege", True, "tr", town="herten", day=DAY)
@@ -59,7 +61,6 @@ async def test_feedback_is_stored_to_the_day_and_scrubbed(db_target: Path | str)
         await store.add_comment("gewalt", "frauen", "  \n ", "ar")  # nothing left: not stored
         await store.add_need(NONE_FITS, "fa", node_id="pflege", topic="pflege", day=DAY)
         await store.add_need(NO_RESULT, "ru", query="Schulden IBAN DE89370400440532013000")
-        today = dt.datetime.now(dt.UTC).date()
         assert await store.ratings() == [
             RatingRow(DAY, "pflege_demenz", "pflege", True, "tr", None, "herten"),
             RatingRow(today, "gewalt", "frauen", False, "ar", "frauenhaus_re", None),

@@ -156,7 +156,9 @@ async def test_deleted_rows_leave_no_copy_in_the_files(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_unused_language_choices_expire_with_the_retention_period(tmp_path: Path) -> None:
+async def test_unused_language_choices_expire_with_the_retention_period(
+    tmp_path: Path, today: dt.date
+) -> None:
     path = tmp_path / "lotse.sqlite3"
     store = await Storage.open(path, "s" * 20)
     try:
@@ -164,7 +166,7 @@ async def test_unused_language_choices_expire_with_the_retention_period(tmp_path
         await store.set_language("unused-long", "ar")
         await store.backend.execute(
             "UPDATE preferences SET updated_on = ? WHERE user_key = 'unused-long'",
-            ((dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)).isoformat(),),
+            ((today - dt.timedelta(days=400)).isoformat(),),
         )
         assert await store.purge(365) == 1
         assert await store.language("unused-long") is None
@@ -173,12 +175,12 @@ async def test_unused_language_choices_expire_with_the_retention_period(tmp_path
         await store.close()
 
 
-async def test_reading_a_choice_marks_it_used(tmp_path: Path) -> None:
+async def test_reading_a_choice_marks_it_used(tmp_path: Path, today: dt.date) -> None:
     path = tmp_path / "lotse.sqlite3"
     store = await Storage.open(path, "s" * 20)
     try:
         await store.set_language("k", "tr")
-        long_ago = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)).isoformat()
+        long_ago = (today - dt.timedelta(days=400)).isoformat()
         await store.backend.execute("UPDATE preferences SET updated_on = ?", (long_ago,))
         assert await store.language("k") == "tr"  # used today …
         assert await store.purge(365) == 0  # … so it does not expire

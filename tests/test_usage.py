@@ -109,7 +109,9 @@ async def test_flushes_at_most_every_interval(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_a_session_through_telegram_counts_daily_totals(tmp_path: Path, core: Core) -> None:
+async def test_a_session_through_telegram_counts_daily_totals(
+    tmp_path: Path, core: Core, today: dt.date
+) -> None:
     """Screens, a card, a search with and without a result, the emergency screen, a language."""
     async with lotse(tmp_path, core) as r:
         user = r.server.user(5150, "Ayşe", language_code="de")
@@ -125,9 +127,9 @@ async def test_a_session_through_telegram_counts_daily_totals(tmp_path: Path, co
         lotse_app = r.app.bot_data["lotse"]
         await lotse_app.conversation.usage.flush(lotse_app.storage)
         rows = r.rows("SELECT day, kind, item, total FROM usage_daily")
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    totals = {(str(k), str(i)): int(str(n)) for d, k, i, n in rows if d == today}
-    assert {d for d, *_ in rows} == {today}  # one day, no time of day anywhere
+    day = today.isoformat()
+    totals = {(str(k), str(i)): int(str(n)) for d, k, i, n in rows if d == day}
+    assert {d for d, *_ in rows} == {day}  # one day, no time of day anywhere
     assert totals == {
         ("screen", "start"): 1,
         ("screen", "pflege"): 1,

@@ -18,15 +18,11 @@ from bot.conversation.usage import UsageCounter
 from bot.engine.flow import Ctx, Engine
 from bot.errors import DatabaseFault
 from bot.i18n import negotiate
+from bot.knowledge.conventions import utc_now
 from bot.storage import Storage
 from bot.storage.state import ChatRow
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> dt.datetime:
-    """The time now, in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.engine import payloads as pl
 from bot.engine.screens import Reply
+from bot.knowledge.conventions import utc_today
 
 log = logging.getLogger(__name__)
 # Seconds: how often each worker writes, and what a crash can lose (a clean stop loses
@@ -47,16 +48,12 @@ class UsageSink(Protocol):
         ...
 
 
-def _utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 class UsageCounter:
     """Counts in memory, by day; written as daily totals by ``flush``."""
 
     def __init__(
         self,
-        today: Callable[[], dt.date] = _utc_today,
+        today: Callable[[], dt.date] = utc_today,
         *,
         every: float = FLUSH_EVERY,
         clock: Callable[[], float] = time.monotonic,

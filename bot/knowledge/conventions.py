@@ -1,5 +1,5 @@
 """Conventions the core and the storage share: how a content text is named in the catalogs,
-and which day it is. A leaf: imports nothing from ``bot``.
+and what time and day it is. A leaf: imports nothing from ``bot``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ def msgctxt(kind: ContentKind, ident: str, field: str) -> str:
     return f"{kind}:{ident}:{field}"
 
 
+def utc_now() -> dt.datetime:
+    """The time now, in UTC (an aware datetime: the clock of expiries and pending texts)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def utc_today() -> dt.date:
     """Today's date in UTC: the day events expire by, and the finest time anything is stored
     with (feedback keeps the day, never the hour)."""
-    return dt.datetime.now(dt.UTC).date()
+    return utc_now().date()

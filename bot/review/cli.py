@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from bot.review.apply import Decision, Outcome, Report, apply_checks, apply_reviews
-from bot.runtime import utc_today
+from bot.knowledge.conventions import utc_today
+from bot.review.apply import Decision, Outcome, ServiceReport, apply_checks, apply_reviews
 
 SERVICES_FILE = "services.yaml"
 
@@ -26,7 +26,7 @@ def _names(args: argparse.Namespace) -> dict[int, str]:
     return {int(k): v for k, v in raw.items()}
 
 
-async def _read(db: str, what: str) -> list[Decision] | list[Report]:
+async def _read(db: str, what: str) -> list[Decision] | list[ServiceReport]:
     from bot.storage import Storage
 
     store = await Storage.open(_target(db), keys=False)
@@ -39,13 +39,13 @@ async def _read(db: str, what: str) -> list[Decision] | list[Report]:
         await store.close()
 
 
-async def _mark(db: str, done: list[Decision] | list[Report]) -> None:
+async def _mark(db: str, done: list[Decision] | list[ServiceReport]) -> None:
     from bot.storage import Storage
 
     store = await Storage.open(_target(db), keys=False)
     try:
         decisions = [d for d in done if isinstance(d, Decision)]
-        reports = [r for r in done if isinstance(r, Report)]
+        reports = [r for r in done if isinstance(r, ServiceReport)]
         if decisions:
             await store.mark_reviews_applied(decisions, utc_today())
         if reports:
@@ -104,7 +104,7 @@ def cmd_verify_apply(args: argparse.Namespace, out: TextIO) -> int:
     """Write provider checks and reported problems into services.yaml."""
     if not _has_db(args, out):
         return 1
-    reports = [r for r in asyncio.run(_read(args.db, "reports")) if isinstance(r, Report)]
+    reports = [r for r in asyncio.run(_read(args.db, "reports")) if isinstance(r, ServiceReport)]
     path = Path(args.knowledge) / SERVICES_FILE
     before = path.read_text(encoding="utf-8")
     after, outcome = apply_checks(before, reports, _names(args))

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.knowledge.conventions import utc_today
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import ERROR, WARNING, Knowledge
 from bot.knowledge.validate import validate
-from bot.runtime import utc_today
 from bot.staff.model import DEFAULT_DAYS, Filters, Report
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.knowledge.conventions import utc_today
 from bot.staff.model import DEFAULT_DAYS, Filters, Report
 from bot.staff.report import build_report, load_report
 
@@ -38,7 +39,7 @@ def render_digest(report: Report) -> StaffDigest:
     from bot.staff.page import render_html
     from bot.staff.text import digest
 
-    until = report.filters.until or dt.datetime.now(dt.UTC).date()
+    until = report.filters.until or utc_today()
     return StaffDigest(
         digest(report),
         chart_png(report),
