@@ -14,7 +14,7 @@ import pytest
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import Knowledge
-from bot.review.apply import CHECKED, GONE, WRONG, Report, apply_checks
+from bot.review.apply import ReportKind, ServiceReport, apply_checks
 from bot.review.checks import check_correction
 from bot.review.queue import EMERGENCY, Check, emergency_ids, review_entries, services_to_check
 from tests.conftest import REAL_KNOWLEDGE, TODAY
@@ -88,9 +88,9 @@ def test_verify_apply_changes_only_that_service_and_keeps_the_file_valid(
     before = path.read_text(encoding="utf-8")
     day = TODAY
     reports = [
-        Report("notruf_110", CHECKED, 7, day),
-        Report("hilfetelefon_frauen", WRONG, 7, day, 'Hours "24/7"\nmissing'),
-        Report("hilfetelefon_frauen", GONE, 7, day),
+        ServiceReport("notruf_110", ReportKind.CHECKED, 7, day),
+        ServiceReport("hilfetelefon_frauen", ReportKind.WRONG, 7, day, 'Hours "24/7"\nmissing'),
+        ServiceReport("hilfetelefon_frauen", ReportKind.GONE, 7, day),
     ]
     after, outcome = apply_checks(before, reports, {7: "Maria"})
     changed = [

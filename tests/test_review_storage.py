@@ -9,10 +9,10 @@ from pathlib import Path
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge.conventions import msgctxt
-from bot.review.apply import CHECKED, CORRECTED, Decision, Report
+from bot.review.apply import Decision, ReportKind, ServiceReport, Verdict
 from bot.review.live import CHECK_EVERY, LiveReviews
 from bot.storage import Storage
-from bot.storage.review import PendingRow
+from bot.storage.review import Awaiting, PendingRow
 
 KEY = msgctxt("node", "notfall", "title")
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -40,10 +40,10 @@ async def test_another_worker_sees_a_correction_within_a_second(
         german = engine.knowledge.nodes["notfall"].title
         before = catalogs.translator("tr").content(KEY, german)
         decision = Decision(
-            "tr", "knowledge", KEY, german, "Acil – hemen", CORRECTED, 111, NOW.date()
+            "tr", "knowledge", KEY, german, "Acil – hemen", Verdict.CORRECTED, 111, NOW.date()
         )
         await writer.save_review(decision)
-        await writer.save_report(Report("notruf_110", CHECKED, 333, NOW.date()))
+        await writer.save_report(ServiceReport("notruf_110", ReportKind.CHECKED, 333, NOW.date()))
         # Within the second: no read at all (the per-update cost is a clock call).
         assert await worker.refresh(reader) is False
         clock.now += CHECK_EVERY
@@ -64,12 +64,12 @@ async def test_another_worker_sees_a_correction_within_a_second(
 async def test_a_pending_correction_survives_a_restart_and_expires(tmp_path: Path) -> None:
     path = tmp_path / "lotse.sqlite3"
     store = await Storage.open(path, "s" * 16)
-    await store.set_pending(111, PendingRow("correct", "tr", "knowledge", KEY), NOW)
+    await store.set_pending(111, PendingRow(Awaiting.CORRECTION, "tr", "knowledge", KEY), NOW)
     await store.close()
     store = await Storage.open(path, "s" * 16)
     try:
         assert await store.pending_input(111, NOW + dt.timedelta(minutes=5)) == PendingRow(
-            "correct", "tr", "knowledge", KEY
+            Awaiting.CORRECTION, "tr", "knowledge", KEY
         )
         assert await store.pending_input(222, NOW) is None
         assert await store.pending_input(111, NOW + dt.timedelta(hours=3)) is None

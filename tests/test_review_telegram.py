@@ -89,7 +89,7 @@ def changed_lines(before: str, after: str) -> list[str]:
 
 
 async def test_review_three_entries_and_apply(
-    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch, today: dt.date
 ) -> None:
     todo = pending(review_entries(core.knowledge, core.catalogs, "tr"), {})
     first, second, third = todo[:3]
@@ -154,8 +154,7 @@ async def test_review_three_entries_and_apply(
     # Exactly those three entries changed: the draft mark gave way to the reviewer and day.
     assert entries_changed(before, after) == {first.key, second.key, third.key}
     diff = changed_lines(before, after)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    assert diff.count(f"+# reviewed: Aylin, {today}") == 3
+    assert diff.count(f"+# reviewed: Aylin, {today.isoformat()}") == 3
     assert sum(line.startswith("-# draft") for line in diff) == 3
     assert any("DİKKAT" in line for line in diff)
     assert "3 translation(s) written" in out.getvalue()
@@ -169,11 +168,10 @@ async def test_review_three_entries_and_apply(
 
 
 async def test_verify_a_service_and_apply(
-    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, core: Core, monkeypatch: pytest.MonkeyPatch, today: dt.date
 ) -> None:
     service = services_to_check(core.knowledge, {}, "herten")[0]
     node = next(n.id for n in core.knowledge.walk() if service.id in n.services)
-    today = dt.datetime.now(dt.UTC).date()
     async with running(tmp_path, core, **PEOPLE) as bot:
         maria = bot.server.user(STAFF, "Maria", language_code="de")
         await maria.send("/verify Herten")
@@ -212,6 +210,42 @@ async def test_verify_a_service_and_apply(
         assert line[1:] in block or line.startswith("+"), line
     assert await asyncio.to_thread(staff_main, args, people, io.StringIO()) == 0
     assert yaml_path.read_text(encoding="utf-8") == after
+
+
+async def test_staff_note_what_is_wrong_and_what_is_gone(
+    tmp_path: Path, core: Core, today: dt.date
+) -> None:
+    """✏️ takes the next message (and only that one) as a note for the editor; 🚫 reports the
+    service gone; both are stored for ``verify apply``."""
+    by_ref = {rs.service_ref(sid): sid for sid in core.knowledge.services}
+    t = core.catalogs.translator("de")
+    async with running(tmp_path, core, **PEOPLE) as bot:
+        maria = bot.server.user(STAFF, "Maria", language_code="de")
+        await maria.send("/verify Herten")
+        wrong = by_ref[buttons(maria, "vf:wr:")[0].split(":")[2]]
+        await press(maria, "vf:wr:")
+        asked = "What is wrong? Your next message goes to the content editor; users do not see it."
+        assert text(maria) == t(asked)
+        await maria.send("Die Nummer  ist\nnicht mehr vergeben")
+        noted = [m.text or "" for m in maria.bot_messages[-3:]]
+        assert any(t("Noted for the content editor.") in m for m in noted), noted
+        shown = [m for m in maria.bot_messages if m.inline_keyboard][-1]
+        gone_data = buttons(maria, "vf:gn:")[0]
+        gone = by_ref[gone_data.split(":")[2]]
+        assert gone != wrong  # the next service is shown
+        # The note is taken: a text is an ordinary search again.
+        await maria.send("Pflegeberatung")
+        assert buttons(maria, "n:pflege")
+        await maria.press_data(shown, gone_data)
+        rows = bot.rows("SELECT service_id, kind, note, staff, day FROM service_reports")
+    day = today.isoformat()
+    assert sorted(rows, key=str) == sorted(
+        [
+            (wrong, "wrong", "Die Nummer ist nicht mehr vergeben", STAFF, day),
+            (gone, "gone", "", STAFF, day),
+        ],
+        key=str,
+    )
 
 
 @pytest.mark.parametrize("command", ["/review", "/verify"])

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -24,8 +25,21 @@ from bot.i18n import DRAFT_MARK, KNOWLEDGE_DOMAIN, read_catalog
 PO_WIDTH = 99  # as `make catalogs` writes them
 REVIEWED_MARK = "reviewed:"
 NOTE_MAX = 500
-APPROVED, CORRECTED = "approved", "corrected"
-CHECKED, WRONG, GONE = "checked", "wrong", "gone"
+
+
+class Verdict(StrEnum):
+    """What a reviewer said of a translation (stored as the value)."""
+
+    APPROVED = "approved"
+    CORRECTED = "corrected"
+
+
+class ReportKind(StrEnum):
+    """What staff said of a service (stored as the value)."""
+
+    CHECKED = "checked"  # checked with the provider today
+    WRONG = "wrong"  # something is wrong: a note for the editor
+    GONE = "gone"  # the service no longer exists
 
 
 @dataclass(frozen=True)
@@ -37,17 +51,17 @@ class Decision:
     key: str
     source: str
     text: str
-    verdict: str
+    verdict: Verdict
     reviewer: int
     day: dt.date
 
 
 @dataclass(frozen=True)
-class Report:
+class ServiceReport:
     """What staff said about one service."""
 
     service: str
-    kind: str  # CHECKED, WRONG or GONE
+    kind: ReportKind
     staff: int
     day: dt.date
     note: str = ""
@@ -164,8 +178,8 @@ def _set(lines: list[str], block: tuple[int, int, int], name: str, value: str, a
     return 1
 
 
-def _report_line(report: Report, name: str) -> str:
-    if report.kind == GONE:
+def _report_line(report: ServiceReport, name: str) -> str:
+    if report.kind == ReportKind.GONE:
         what = "this service no longer exists"
     else:
         what = " ".join(report.note.split())[:NOTE_MAX]
@@ -191,7 +205,7 @@ def _add_reported(lines: list[str], block: tuple[int, int, int], item: str) -> b
 
 
 def apply_checks(
-    text: str, reports: Iterable[Report], names: Mapping[int, str]
+    text: str, reports: Iterable[ServiceReport], names: Mapping[int, str]
 ) -> tuple[str, Outcome]:
     """services.yaml's text with the checks and reports written in; what changed."""
     lines = text.splitlines(keepends=True)
@@ -205,7 +219,7 @@ def apply_checks(
             continue
         before = list(lines)
         name = names.get(report.staff, f"staff {report.staff}")
-        if report.kind == CHECKED:
+        if report.kind == ReportKind.CHECKED:
             at = _field_line(lines, *block, "verified")
             current = lines[at].split(":", 1)[1].strip() if at is not None else ""
             if current < report.day.isoformat():

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.i18n import KNOWLEDGE_DOMAIN, Catalogs
-from bot.review.apply import CHECKED, Decision, Report
+from bot.review.apply import Decision, ReportKind, ServiceReport
 from bot.review.queue import Check
 
 CHECK_EVERY = 1.0  # seconds between two looks at the stamp
@@ -33,7 +33,7 @@ class ReviewSource(Protocol):
         """Every stored verdict."""
         ...
 
-    async def reports(self, *, unapplied: bool = False) -> list[Report]:
+    async def reports(self, *, unapplied: bool = False) -> list[ServiceReport]:
         """Every stored report about a service."""
         ...
 
@@ -58,15 +58,15 @@ def overrides_for(
     return result
 
 
-def checks_for(reports: list[Report]) -> dict[str, Check]:
+def checks_for(reports: list[ServiceReport]) -> dict[str, Check]:
     """service id -> the latest provider check and the reports not yet in the YAML."""
     latest: dict[str, dt.date] = {}
     reported: dict[str, int] = {}
     for r in reports:
-        if r.kind == CHECKED:
+        if r.kind == ReportKind.CHECKED:
             latest[r.service] = max(r.day, latest.get(r.service, r.day))
     for r in reports:
-        if r.kind != CHECKED:
+        if r.kind != ReportKind.CHECKED:
             reported[r.service] = reported.get(r.service, 0) + 1
     return {sid: Check(latest.get(sid), reported.get(sid, 0)) for sid in {*latest, *reported}}
 

@@ -13,19 +13,27 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.review.apply import Decision, Report
+from bot.review.apply import Decision, ReportKind, ServiceReport, Verdict
 from bot.storage.base import StoreBase
 
 # A pending "your next message is the correction" expires after this long.
 PENDING_FOR = dt.timedelta(hours=2)
 
 
+class Awaiting(StrEnum):
+    """What a reviewer's or staff member's next message is (stored as the value)."""
+
+    CORRECTION = "correct"  # a translation's corrected text, after ✏️ under an entry
+    NOTE = "wrong"  # what is wrong with a service, after ✏️ under it: a note for the editor
+
+
 @dataclass(frozen=True)
 class PendingRow:
     """What a reviewer's or staff member's next message will be."""
 
-    kind: str  # "correct" (a translation) or "wrong" (a note about a service)
+    kind: Awaiting
     lang: str
     domain: str
     key: str
@@ -68,7 +76,9 @@ class ReviewStore(StoreBase):
         where = " WHERE applied IS NULL" if unapplied else ""
         rows = await self._fetchall(sql + where + " ORDER BY day, lang, entry")
         return [
-            Decision(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), dt.date.fromisoformat(r[7]))
+            Decision(
+                r[0], r[1], r[2], r[3], r[4], Verdict(r[5]), int(r[6]), dt.date.fromisoformat(r[7])
+            )
             for r in rows
         ]
 
@@ -83,7 +93,7 @@ class ReviewStore(StoreBase):
                     (day.isoformat(), d.lang, d.domain, d.key, d.text),
                 )
 
-    async def save_report(self, report: Report) -> None:
+    async def save_report(self, report: ServiceReport) -> None:
         """Store what staff said about a service (checked, something wrong, gone)."""
         r = report
         async with self._transaction() as tx:
@@ -94,7 +104,7 @@ class ReviewStore(StoreBase):
             )
             await tx.execute(*_stamp())
 
-    async def reports(self, *, unapplied: bool = False) -> list[Report]:
+    async def reports(self, *, unapplied: bool = False) -> list[ServiceReport]:
         """Every stored report (only those not yet written into the YAML), oldest first."""
         where = " WHERE applied IS NULL" if unapplied else ""
         rows = await self._fetchall(
@@ -103,10 +113,13 @@ class ReviewStore(StoreBase):
             + " ORDER BY day, service_id",
         )
         return [
-            Report(r[0], r[1], int(r[2]), dt.date.fromisoformat(r[3]), r[4] or "") for r in rows
+            ServiceReport(
+                r[0], ReportKind(r[1]), int(r[2]), dt.date.fromisoformat(r[3]), r[4] or ""
+            )
+            for r in rows
         ]
 
-    async def mark_reports_applied(self, reports: Sequence[Report], day: dt.date) -> None:
+    async def mark_reports_applied(self, reports: Sequence[ServiceReport], day: dt.date) -> None:
         """Note that these reports are written into services.yaml (later ones stay)."""
         async with self._transaction() as tx:
             for r in reports:
@@ -141,7 +154,7 @@ class ReviewStore(StoreBase):
             "SELECT kind, lang, domain, entry FROM review_pending WHERE person = ? AND since >= ?",
             (person, cutoff),
         )
-        return PendingRow(*row) if row else None
+        return PendingRow(Awaiting(row[0]), row[1], row[2], row[3]) if row else None
 
     async def drop_pending(self, person: int) -> None:
         """Nothing pending for ``person`` any more."""

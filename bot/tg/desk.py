@@ -20,21 +20,16 @@ from bot.engine import screens as sc
 from bot.engine.flow import Engine
 from bot.errors import DatabaseFault
 from bot.i18n import Translator, negotiate
-from bot.review.apply import Decision, Report
+from bot.knowledge.conventions import utc_now, utc_today
+from bot.review.apply import Decision, ServiceReport
 from bot.review.live import LiveReviews
 from bot.review.queue import VIEWS_DAYS, view_counts
 from bot.storage import Storage
+from bot.storage.review import PendingRow
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
 
 log = logging.getLogger(__name__)
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-# What a pending text is for: a reviewer's correction or a staff member's note on a service.
-CORRECT, NOTE = "correct", "wrong"
-
-
-def utc_now() -> dt.datetime:
-    """Now, in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -95,11 +90,11 @@ class Desk:
                 log.warning("could not read reviews: %s", type(exc.__cause__).__name__)
         self.live.install(engine.catalogs, engine.checks)
 
-    # -- verdicts ------------------------------------------------------------------------------
+    # -- verdicts and the text typed after ✏️ ------------------------------------------------
 
-    async def _keep(self, verdict: Decision | Report) -> bool:
+    async def _keep(self, verdict: Decision | ServiceReport) -> bool:
         """Store a verdict and show it to users at once; False (logged) when that failed."""
-        store = self._store_or_none()
+        store = self.storage()
         if store is None:
             return False
         try:
@@ -113,17 +108,58 @@ class Desk:
         await self._sync(force=True)
         return True
 
-    # -- helpers ---------------------------------------------------------------------------------
+    async def _save(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: Decision | ServiceReport
+    ) -> bool:
+        """Store a verdict; False, with an apology sent, when that failed."""
+        if await self._keep(verdict):
+            return True
+        await self._apologise(update, context)
+        return False
 
-    def _store_or_none(self) -> Storage | None:
-        return self.storage()
+    async def _settle(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        user: User,
+        verdict: Decision | ServiceReport,
+    ) -> bool:
+        """Store the verdict a typed correction or note makes, and stop waiting for one;
+        False, with an apology sent (still waiting), when storing failed."""
+        if not await self._save(update, context, verdict):
+            return False
+        await self._drop_pending(user)
+        return True
+
+    async def _await_text(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        user: User,
+        row: PendingRow,
+    ) -> bool:
+        """Take ``user``'s next message as ``row`` says; False, with an apology sent, when the
+        database cannot keep that."""
+        store = self.storage()
+        if store is None or not await self._quietly(store.set_pending(user.id, row, utc_now())):
+            await self._apologise(update, context)
+            return False
+        return True
+
+    async def _drop_pending(self, user: User) -> None:
+        """Take ``user``'s next message as an ordinary text again."""
+        store = self.storage()
+        if store is not None:
+            await self._quietly(store.drop_pending(user.id))
+
+    # -- helpers ---------------------------------------------------------------------------------
 
     async def _views(self, *kinds: str) -> dict[str, int]:
         """How often users saw each node or service lately (usage totals); {} on a fault."""
-        store = self._store_or_none()
+        store = self.storage()
         if store is None:
             return {}
-        until = utc_now().date()
+        until = utc_today()
         since = until - dt.timedelta(days=VIEWS_DAYS)
         try:
             rows = await store.usage_totals(since.isoformat(), until.isoformat())

@@ -12,6 +12,7 @@ Nothing here logs a message text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +33,14 @@ from bot.conversation.usage import UsageKind
 from bot.engine import screens as sc
 from bot.errors import DatabaseFault
 from bot.i18n import Translator
+from bot.knowledge.conventions import utc_now, utc_today
 from bot.review import screens as rs
-from bot.review.apply import APPROVED, CORRECTED, Decision
+from bot.review.apply import Decision, Verdict
 from bot.review.checks import check_correction
 from bot.review.queue import Entry, pending, review_entries
-from bot.storage.review import PendingRow
-from bot.tg.desk import CORRECT, NOTE, Desk, in_private_chat, utc_now
+from bot.review.queue import ref as queue_ref
+from bot.storage.review import Awaiting, PendingRow
+from bot.tg.desk import Desk, in_private_chat
 from bot.tg.verify import VerifyDesk
 
 log = logging.getLogger(__name__)
@@ -55,17 +58,9 @@ class _Reviews(Desk):
         user, reviewer = found
         wanted = context.args[0].lower() if context.args else None
         langs = (wanted,) if wanted in reviewer.languages else reviewer.languages
-        store = self._store_or_none()
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
+        await self._drop_pending(user)
         await self._sync(force=True)
-        for lang in langs:
-            if await self._show_entry(update, context, user, lang, after=None):
-                return
-        t = self._t(update)
-        await self._send(
-            update, context, rs.done_screen(t, await self._progress(t, user, langs[0]))
-        )
+        await self._next_entry(update, context, user, langs, after=None)
 
     async def _entries(self, lang: str) -> tuple[list[Entry], list[Entry], list[Decision]]:
         """Every entry of ``lang``, those still to review, and the verdicts stored."""
@@ -81,42 +76,31 @@ class _Reviews(Desk):
         mine = sum(d.reviewer == user.id for d in decisions)
         return rs.progress(t, lang, len(entries) - len(todo), len(entries), mine)
 
-    async def _show_entry(
+    async def _next_entry(
         self,
         update: Update,
         context: ContextTypes.DEFAULT_TYPE,
         user: User,
-        lang: str,
+        langs: Sequence[str],
         *,
         after: str | None,
         note: str = "",
-    ) -> bool:
-        """Send the next entry to review (the one after ``after``); False when none is left."""
-        _, todo, _ = await self._entries(lang)
-        if not todo:
-            return False
-        refs = [e.ref for e in todo]
-        index = (refs.index(after) + 1) % len(todo) if after in refs else 0
-        t = self._t(update)
-        head = await self._progress(t, user, lang)
-        await self._send(
-            update, context, rs.review_screen(t, self.engine(), todo[index], head, note)
-        )
-        return True
-
-    async def _next_or_done(
-        self,
-        update: Update,
-        context: ContextTypes.DEFAULT_TYPE,
-        user: User,
-        lang: str,
-        after: str | None,
-        note: str = "",
     ) -> None:
-        if not await self._show_entry(update, context, user, lang, after=after, note=note):
-            t = self._t(update)
-            screen = rs.done_screen(t, await self._progress(t, user, lang))
-            await self._send(update, context, screen)
+        """Send the next entry to review (the one after ``after``) of the first of ``langs``
+        that has one left; else "nothing left" with the first language's progress."""
+        t = self._t(update)
+        for lang in langs:
+            _, todo, _ = await self._entries(lang)
+            if todo:
+                refs = [e.ref for e in todo]
+                index = (refs.index(after) + 1) % len(todo) if after in refs else 0
+                head = await self._progress(t, user, lang)
+                screen = rs.review_screen(t, self.engine(), todo[index], head, note)
+                await self._send(update, context, screen)
+                return
+        await self._send(
+            update, context, rs.done_screen(t, await self._progress(t, user, langs[0]))
+        )
 
     def _entry(self, lang: str, ref: str) -> Entry | None:
         engine = self.engine()
@@ -126,65 +110,54 @@ class _Reviews(Desk):
         )
 
     async def on_review_button(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, args: list[str]
     ) -> None:
-        """✅, ✏️, ⏭ or ⏹ under an entry."""
+        """✅, ✏️, ⏭ or ⏹ under an entry (``args``: its language and reference)."""
         found = self._reviewer(update)
         if found is None:
             return
         user, reviewer = found
-        action = parts[1] if len(parts) > 1 else ""
-        store = self._store_or_none()
         t = self._t(update)
-        if action == rs.STOP or len(parts) < 4 or parts[2] not in reviewer.languages:
-            if store is not None:
-                await self._quietly(store.drop_pending(user.id))
+        await self._drop_pending(user)
+        if action == rs.STOP or len(args) < 2 or args[0] not in reviewer.languages:
             await self._send(
                 update,
                 context,
                 sc.Screen(sc.escape(t("Stopped. /review continues with the next entry."))),
             )
             return
-        lang, ref = parts[2], parts[3]
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
+        lang, ref = args[0], args[1]
         if action == rs.SKIP:
-            await self._next_or_done(update, context, user, lang, after=ref)
+            await self._next_entry(update, context, user, (lang,), after=ref)
             return
         entry = self._entry(lang, ref)
         if entry is None:
             note = t("This entry changed in the meantime.")
-            await self._next_or_done(update, context, user, lang, after=None, note=note)
+            await self._next_entry(update, context, user, (lang,), after=None, note=note)
             return
         if action == rs.EDIT:
-            if store is None or not await self._quietly(
-                store.set_pending(
-                    user.id,
-                    PendingRow(CORRECT, lang, entry.domain, entry.key),
-                    utc_now(),
-                )
-            ):
-                await self._apologise(update, context)
-                return
-            await self._send(update, context, rs.ask_correction(t, entry))
+            row = PendingRow(Awaiting.CORRECTION, lang, entry.domain, entry.key)
+            if await self._await_text(update, context, user, row):
+                await self._send(update, context, rs.ask_correction(t, entry))
             return
         if action == rs.APPROVE and entry.current:
-            decision = Decision(
-                lang,
-                entry.domain,
-                entry.key,
-                entry.source,
-                entry.current,
-                APPROVED,
-                user.id,
-                utc_now().date(),
-            )
-            if not await self._keep(decision):
-                await self._apologise(update, context)
-                return
-            await self._next_or_done(
-                update, context, user, lang, after=ref, note="✅ " + t("Saved.")
-            )
+            decision = self._decision(entry, entry.current, Verdict.APPROVED, user)
+            if await self._save(update, context, decision):
+                note = "✅ " + t("Saved.")
+                await self._next_entry(update, context, user, (lang,), after=ref, note=note)
+
+    @staticmethod
+    def _decision(entry: Entry, text: str, verdict: Verdict, user: User) -> Decision:
+        return Decision(
+            entry.lang,
+            entry.domain,
+            entry.key,
+            entry.source,
+            text,
+            verdict,
+            user.id,
+            utc_today(),
+        )
 
     async def _correction(
         self,
@@ -196,20 +169,11 @@ class _Reviews(Desk):
     ) -> None:
         """The reviewer's message after ✏️: checked, then stored, or refused with the reason."""
         t = self._t(update)
-        entry = next(
-            (
-                e
-                for e in review_entries(self.engine().knowledge, self.engine().catalogs, row.lang)
-                if e.domain == row.domain and e.key == row.key
-            ),
-            None,
-        )
-        store = self._store_or_none()
+        entry = self._entry(row.lang, queue_ref(row.domain, row.key))
         if entry is None:
-            if store is not None:
-                await self._quietly(store.drop_pending(user.id))
+            await self._drop_pending(user)
             note = t("This entry changed in the meantime.")
-            await self._next_or_done(update, context, user, row.lang, after=None, note=note)
+            await self._next_entry(update, context, user, (row.lang,), after=None, note=note)
             return
         refusal = check_correction(
             entry.source, text, row.lang, key=entry.key, source_lang=entry.source_lang
@@ -218,23 +182,10 @@ class _Reviews(Desk):
             # Still pending: the next message is the next try.
             await self._send(update, context, rs.refused(t, entry, refusal))
             return
-        decision = Decision(
-            row.lang,
-            entry.domain,
-            entry.key,
-            entry.source,
-            text.strip(),
-            CORRECTED,
-            user.id,
-            utc_now().date(),
-        )
-        if not await self._keep(decision):
-            await self._apologise(update, context)
-            return
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
-        note = "✅ " + t("Saved. Users see the corrected text from now on.")
-        await self._next_or_done(update, context, user, row.lang, after=entry.ref, note=note)
+        decision = self._decision(entry, text.strip(), Verdict.CORRECTED, user)
+        if await self._settle(update, context, user, decision):
+            note = "✅ " + t("Saved. Users see the corrected text from now on.")
+            await self._next_entry(update, context, user, (row.lang,), after=entry.ref, note=note)
 
 
 @dataclass
@@ -251,17 +202,18 @@ class ReviewDesk(_Reviews, VerifyDesk):
         except TelegramError as exc:
             log.warning("could not answer a button press: %s", type(exc).__name__)
         parts = (query.data or "").split(":")
+        action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
         if parts[0] == rs.REVIEW:
-            await self.on_review_button(update, context, parts)
+            await self.on_review_button(update, context, action, args)
         elif parts[0] == rs.VERIFY:
-            await self.on_verify_button(update, context, parts)
+            await self.on_verify_button(update, context, action, args)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A reviewer's or staff member's text: their correction or note, if one was asked for;
         otherwise the normal answer, as for anyone."""
         user = update.effective_user
         message = update.effective_message
-        store = self._store_or_none()
+        store = self.storage()
         row = None
         if user is not None and store is not None and in_private_chat(update):
             try:
@@ -274,9 +226,9 @@ class ReviewDesk(_Reviews, VerifyDesk):
             await self.text_fallback(update, context)
             return
         text = message.text[: MessageLimit.MAX_TEXT_LENGTH]
-        if row.kind == CORRECT and user.id in self.settings.reviewers:
+        if row.kind == Awaiting.CORRECTION and user.id in self.settings.reviewers:
             await self._correction(update, context, user, row, text)
-        elif row.kind == NOTE and user.id in self.settings.staff_ids:
+        elif row.kind == Awaiting.NOTE and user.id in self.settings.staff_ids:
             await self._note(update, context, user, row, text)
         else:
             await self.text_fallback(update, context)

@@ -12,13 +12,12 @@ from telegram.ext import ContextTypes
 from bot.conversation.usage import UsageKind
 from bot.engine import screens as sc
 from bot.engine.payloads import service as service_payload
+from bot.knowledge.conventions import utc_today
 from bot.review import screens as rs
-from bot.review.apply import CHECKED, GONE, WRONG, Report
+from bot.review.apply import NOTE_MAX, ReportKind, ServiceReport
 from bot.review.queue import services_to_check, summary
-from bot.storage.review import PendingRow
-from bot.tg.desk import NOTE, Desk, utc_now
-
-NOTE_MAX = 500
+from bot.storage.review import Awaiting, PendingRow
+from bot.tg.desk import Desk
 
 
 class VerifyDesk(Desk):
@@ -48,9 +47,7 @@ class VerifyDesk(Desk):
             text = t("I do not know the town “{town}”. Towns: {towns}", town=raw[:40], towns=towns)
             await self._send(update, context, sc.Screen(sc.escape(text)))
             return
-        store = self._store_or_none()
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
+        await self._drop_pending(user)
         await self._sync(force=True)
         await self._show_service(update, context, town, after=None, with_summary=True)
 
@@ -70,7 +67,7 @@ class VerifyDesk(Desk):
         todo = services_to_check(engine.knowledge, self.live.checks, town, views)
         head = ""
         if with_summary or not todo:
-            s = summary(engine.knowledge, self.live.checks, utc_now().date(), town)
+            s = summary(engine.knowledge, self.live.checks, utc_today(), town)
             name = engine.knowledge.towns[town].name if town else None
             head = rs.summary_line(t, s, name)
         if note:
@@ -103,22 +100,19 @@ class VerifyDesk(Desk):
         )
 
     async def on_verify_button(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, args: list[str]
     ) -> None:
-        """✅, ✏️, 🚫, ⏭ or ⏹ under a service."""
+        """✅, ✏️, 🚫, ⏭ or ⏹ under a service (``args``: its reference and the town)."""
         user = self._staff(update)
         if user is None:
             return
         t = self._t(update)
-        action = parts[1] if len(parts) > 1 else ""
-        store = self._store_or_none()
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
-        if action == rs.STOP or len(parts) < 3:
+        await self._drop_pending(user)
+        if action == rs.STOP or not args:
             text = t("Stopped. /verify continues with the next service.")
             await self._send(update, context, sc.Screen(sc.escape(text)))
             return
-        ref, town = parts[2], (parts[3] if len(parts) > 3 and parts[3] else None)
+        ref, town = args[0], (args[1] if len(args) > 1 and args[1] else None)
         if town is not None and town not in self.engine().knowledge.towns:
             town = None
         if action == rs.SKIP:
@@ -129,25 +123,19 @@ class VerifyDesk(Desk):
             note = t("This entry changed in the meantime.")
             await self._show_service(update, context, town, after=None, note=note)
             return
-        today = utc_now().date()
-        if action == rs.APPROVE:
-            if not await self._keep(Report(sid, CHECKED, user.id, today)):
-                await self._apologise(update, context)
+        today = utc_today()
+        if action in (rs.APPROVE, rs.GONE):
+            kind = ReportKind.CHECKED if action == rs.APPROVE else ReportKind.GONE
+            if not await self._save(update, context, ServiceReport(sid, kind, user.id, today)):
                 return
-            note = "✅ " + t("Saved. The card now says: {line}", line=rs.today_line(t, today))
-            await self._show_service(update, context, town, after=ref, note=note)
-        elif action == rs.GONE:
-            if not await self._keep(Report(sid, GONE, user.id, today)):
-                await self._apologise(update, context)
-                return
-            note = "🚫 " + t("Noted for the content editor.")
+            if kind == ReportKind.CHECKED:
+                note = "✅ " + t("Saved. The card now says: {line}", line=rs.today_line(t, today))
+            else:
+                note = "🚫 " + t("Noted for the content editor.")
             await self._show_service(update, context, town, after=ref, note=note)
         elif action == rs.WRONG:
-            row = PendingRow(NOTE, town or "", "service", sid)
-            if store is None or not await self._quietly(
-                store.set_pending(user.id, row, utc_now())
-            ):
-                await self._apologise(update, context)
+            row = PendingRow(Awaiting.NOTE, town or "", "service", sid)
+            if not await self._await_text(update, context, user, row):
                 return
             text = t(
                 "What is wrong? Your next message goes to the content editor; users do not see it."
@@ -163,16 +151,14 @@ class VerifyDesk(Desk):
         text: str,
     ) -> None:
         """Staff's message after ✏️ on a service: stored as a report for the editor."""
-        t = self._t(update)
-        store = self._store_or_none()
-        town = row.lang or None
-        report = Report(
-            row.key, WRONG, user.id, utc_now().date(), " ".join(text.split())[:NOTE_MAX]
-        )
-        if row.key not in self.engine().knowledge.services or not await self._keep(report):
+        if row.key not in self.engine().knowledge.services:
             await self._apologise(update, context)
             return
-        if store is not None:
-            await self._quietly(store.drop_pending(user.id))
-        note = "✏️ " + t("Noted for the content editor.")
-        await self._show_service(update, context, town, after=rs.service_ref(row.key), note=note)
+        note = " ".join(text.split())[:NOTE_MAX]
+        report = ServiceReport(row.key, ReportKind.WRONG, user.id, utc_today(), note)
+        if await self._settle(update, context, user, report):
+            town = row.lang or None  # a note's row keeps the town where the language goes
+            done = "✏️ " + self._t(update)("Noted for the content editor.")
+            await self._show_service(
+                update, context, town, after=rs.service_ref(row.key), note=done
+            )
