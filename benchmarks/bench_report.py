@@ -27,7 +27,7 @@ from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import Knowledge
 from bot.staff.chart import chart_png
 from bot.staff.export import Record, records, write_csv, write_jsonl
-from bot.staff.model import Filters, topic_of
+from bot.staff.model import Filters
 from bot.staff.page import render_html
 from bot.staff.report import build_report
 from bot.staff.text import digest, render_text
@@ -47,7 +47,7 @@ def _rows(knowledge: Knowledge, n: int, seed: int = 4) -> Iterator[tuple[str, ..
     """Synthetic (table, *values) rows: ~85 % ratings, ~5 % comments, ~10 % needs."""
     rnd = random.Random(seed)
     nodes = [node.id for node in knowledge.walk() if node.id != "start"]
-    topics = {node: topic_of(knowledge, node) for node in nodes}
+    topics = {node: knowledge.topic_of(node) for node in nodes}
     services = {node: knowledge.nodes[node].services for node in nodes}
     towns: list[str | None] = [*knowledge.towns, None]
     days = [(TODAY - dt.timedelta(days=d)).isoformat() for d in range(365)]

@@ -20,7 +20,7 @@ from bot.staff.chart import chart_png, charts
 from bot.staff.cli import main as staff_main
 from bot.staff.digest import render_digest
 from bot.staff.export import neutralise, records, write_csv, write_jsonl, write_xlsx
-from bot.staff.model import Filters, Report, Row, topic_of
+from bot.staff.model import Filters, Report, Row
 from bot.staff.page import render_html
 from bot.staff.report import build_report
 from bot.staff.sections import SECTIONS
@@ -207,8 +207,8 @@ def test_gaps_ranked_by_opens(report: Report) -> None:
 
 
 def test_topic_of_a_node(mini: Knowledge) -> None:
-    assert topic_of(mini, "gewalt") == "frauen"
-    assert topic_of(mini, "frauen") == "frauen"
+    assert mini.topic_of("gewalt") == "frauen"
+    assert mini.topic_of("frauen") == "frauen"
 
 
 @pytest.mark.parametrize(
@@ -408,10 +408,10 @@ def test_cli_errors(db: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "missing.sqlite3").exists()
 
 
-async def test_cli_purge(tmp_path: Path) -> None:
+async def test_cli_purge(tmp_path: Path, today: dt.date) -> None:
     path = tmp_path / "lotse.sqlite3"
     store = await Storage.open(path)
-    old = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)
+    old = today - dt.timedelta(days=400)
     await store.add_rating("ki", "migration", True, "de", day=old)
     await store.add_rating("ki", "migration", True, "de")
     await store.close()

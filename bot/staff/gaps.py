@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.knowledge.model import Knowledge, Service
+from bot.knowledge.model import Area, Knowledge, Service, VerifiedHow
 
 STALE_AFTER = dt.timedelta(days=365)
 COUNTY = "Ganzer Kreis"
@@ -39,7 +39,7 @@ def reasons(service: Service, today: dt.date) -> tuple[str, ...]:
     found = []
     if not service.phone:
         found.append(NO_PHONE)
-    if service.verified_how != "provider":
+    if service.verified_how != VerifiedHow.PROVIDER:
         found.append(NOT_WITH_PROVIDER)
     if service.verified is None:
         found.append(NEVER)
@@ -49,9 +49,9 @@ def reasons(service: Service, today: dt.date) -> tuple[str, ...]:
 
 
 def _places(service: Service, towns: Mapping[str, str]) -> list[str]:
-    if service.area == "town" and service.towns:
+    if service.area == Area.TOWN and service.towns:
         return [towns.get(t, t) for t in service.towns]
-    return [COUNTY if service.area == "county" else BEYOND]
+    return [COUNTY if service.area == Area.COUNTY else BEYOND]
 
 
 def rank_gaps(knowledge: Knowledge, opens: Mapping[str, int], today: dt.date) -> list[Gap]:

@@ -237,15 +237,3 @@ class Labels:
                 name = code
             self._langs[code] = f"{name} ({code})" if name != code else code
         return self._langs[code]
-
-
-def topic_of(knowledge: Knowledge, node_id: str) -> str:
-    """The topic (main-menu entry) a node belongs to: its ancestor just below the root."""
-    current = node_id
-    seen = {current}
-    while (parent := knowledge.parent_of(current)) is not None and parent != knowledge.root.id:
-        if parent in seen:
-            break
-        seen.add(parent)
-        current = parent
-    return current

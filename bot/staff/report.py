@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.knowledge.model import Knowledge
+from bot.conversation.usage import UsageKind
+from bot.engine.screens import NeedKind
+from bot.knowledge.conventions import utc_today
+from bot.knowledge.model import CrisisKind, Knowledge
 from bot.staff.figures import Figures, read_figures
 from bot.staff.gaps import rank_gaps
-from bot.staff.model import Filters, Labels, Note, NoteGroup, Report, Row, topic_of
+from bot.staff.model import Filters, Labels, Note, NoteGroup, Report, Row
 from bot.staff.privacy import Privacy
 from bot.staff.tables import Pair, Sums, Tables, ordered, sum_figures
 
@@ -27,7 +30,6 @@ if TYPE_CHECKING:
 
 LEAST_HELPFUL = 10
 NOTES_PER_ANSWER = 50
-NONE_FITS, NO_RESULT = "none_fits", "no_result"
 TEXTS_FILTERED = (
     "Kommentare und Suchanfragen werden nur ohne Orts- und Sprachfilter gezeigt "
     "(sonst wären sie einem Ort oder einer Sprache zuzuordnen)."
@@ -39,12 +41,21 @@ TEXTS_WEEKS = (
 USAGE_ALL = (
     "Nutzungszahlen (Bildschirme, Karten, Notfälle, Suchen) gelten für alle Orte und Sprachen."
 )
-EMERGENCY_KINDS = {
-    "violence": "Gewalt",
-    "threat": "Bedrohung",
-    "suicide": "Suizidgefahr",
-    "medical": "Medizinischer Notfall",
-    "child": "Kind in Gefahr",
+# The overview's usage lines: (row key, label, what is counted).
+USAGE_FIGURES = (
+    ("screens", "Bildschirme angesehen", UsageKind.SCREEN),
+    ("cards", "Angebotskarten geöffnet", UsageKind.CARD),
+    ("emergency", "Notfall-Bildschirme", UsageKind.EMERGENCY),
+    ("search_hit", "Suchen (Nutzung): mit Ergebnis", UsageKind.SEARCH_HIT),
+    ("search_miss", "Suchen (Nutzung): ohne Ergebnis", UsageKind.SEARCH_MISS),
+    ("erase", "„Chat löschen“ benutzt", UsageKind.ERASE),
+)
+EMERGENCY_KINDS: Mapping[str, str] = {
+    CrisisKind.VIOLENCE: "Gewalt",
+    CrisisKind.THREAT: "Bedrohung",
+    CrisisKind.SUICIDE: "Suizidgefahr",
+    CrisisKind.MEDICAL: "Medizinischer Notfall",
+    CrisisKind.CHILD: "Kind in Gefahr",
 }
 
 
@@ -71,7 +82,7 @@ def assemble(
         # Rolled up by the tree, so a topic always holds its sub-topics' ratings.
         if knowledge is not None and node_id in knowledge.nodes:
             if node_id not in topics:
-                topics[node_id] = topic_of(knowledge, node_id)
+                topics[node_id] = knowledge.topic_of(node_id)
             return topics[node_id]
         return stored or node_id
 
@@ -108,9 +119,6 @@ def assemble(
     def used(kind: str, mapping: Mapping[str, Mapping[str, int]] | None) -> int | None:
         return None if mapping is None else sum(mapping.get(kind, {}).values())
 
-    def figure(key: str, label: str, now_n: int, before_n: int | None) -> Row:
-        return tables.figure(key, label, now_n, before_n)
-
     unhelpful_now = total - helpful
     unhelpful_old = (
         before_total - before_helpful
@@ -119,48 +127,22 @@ def assemble(
     )
     overview = (
         rated,
-        figure("unhelpful", "davon nicht hilfreich (👎)", unhelpful_now, unhelpful_old),
-        figure(
-            "none_fits",
+        tables.figure("unhelpful", "davon nicht hilfreich (👎)", unhelpful_now, unhelpful_old),
+        tables.figure(
+            NeedKind.NONE_FITS,
             "„Nichts davon passt“",
             sum(cur.none_fits.values()),
             sum(old.none_fits.values()) if old else None,
         ),
-        figure(
-            "no_result",
+        tables.figure(
+            NeedKind.NO_RESULT,
             "Unerfüllter Bedarf: Suche ohne Ergebnis",
             cur.no_result,
             old.no_result if old else None,
         ),
-        figure(
-            "screens",
-            "Bildschirme angesehen",
-            used("screen", usage) or 0,
-            used("screen", usage_old),
-        ),
-        figure(
-            "cards", "Angebotskarten geöffnet", used("card", usage) or 0, used("card", usage_old)
-        ),
-        figure(
-            "emergency",
-            "Notfall-Bildschirme",
-            used("emergency", usage) or 0,
-            used("emergency", usage_old),
-        ),
-        figure(
-            "search_hit",
-            "Suchen (Nutzung): mit Ergebnis",
-            used("search_hit", usage) or 0,
-            used("search_hit", usage_old),
-        ),
-        figure(
-            "search_miss",
-            "Suchen (Nutzung): ohne Ergebnis",
-            used("search_miss", usage) or 0,
-            used("search_miss", usage_old),
-        ),
-        figure(
-            "erase", "„Chat löschen“ benutzt", used("erase", usage) or 0, used("erase", usage_old)
+        *(
+            tables.figure(key, label, used(kind, usage) or 0, used(kind, usage_old))
+            for key, label, kind in USAGE_FIGURES
         ),
     )
 
@@ -169,10 +151,10 @@ def assemble(
             usage.get(kind, {}), label, None if usage_old is None else usage_old.get(kind, {})
         )
 
-    opens = usage.get("card", {})
+    opens = usage.get(UsageKind.CARD, {})
     gaps = []
     if knowledge is not None:
-        for gap in rank_gaps(knowledge, opens, today or dt.datetime.now(dt.UTC).date()):
+        for gap in rank_gaps(knowledge, opens, today or utc_today()):
             count = privacy.count(gap.opens)
             detail = ", ".join(gap.reasons)
             gaps.append(Row(gap.service_id, gap.name, count, place=gap.town, detail=detail))
@@ -209,10 +191,10 @@ def assemble(
         by_town=tables.rows(
             cur.towns, labels.town, previous=prev(lambda s: s.towns), needs=cur.needs_town
         ),
-        screens=usage_rows("screen", labels.node),
-        cards=usage_rows("card", labels.service),
-        emergencies=usage_rows("emergency", lambda k: EMERGENCY_KINDS.get(k, k)),
-        languages=usage_rows("language", labels.lang),
+        screens=usage_rows(UsageKind.SCREEN, labels.node),
+        cards=usage_rows(UsageKind.CARD, labels.service),
+        emergencies=usage_rows(UsageKind.EMERGENCY, lambda k: EMERGENCY_KINDS.get(k, k)),
+        languages=usage_rows(UsageKind.LANGUAGE, labels.lang),
         gaps=_gap_order(gaps),
         lacking_topics=_lacking(tables, cur.unhelpful_topic, cur.none_fits_topic, labels.node),
         lacking_towns=_lacking(tables, cur.unhelpful_town, cur.none_fits_town, labels.town),

@@ -10,11 +10,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.engine.screens import NeedKind
 from bot.staff.figures import Figures
 from bot.staff.model import Row
 from bot.staff.privacy import Privacy
-
-NONE_FITS = "none_fits"
 
 Pair = tuple[int, int]  # (count, helpful)
 
@@ -65,7 +64,7 @@ def sum_figures(figures: Figures, topic: Callable[[str, str], str]) -> Sums:
     for n in figures.needs:
         needs_lang[n.lang] += n.count
         needs_town[n.town or ""] += n.count
-        if n.kind == NONE_FITS:
+        if n.kind == NeedKind.NONE_FITS:
             none_fits[n.node_id or ""] += n.count
             nf_topic[topic(n.node_id or "", n.topic or "")] += n.count
             nf_town[n.town or ""] += n.count
