@@ -81,10 +81,15 @@ class FeedbackStore(StoreBase):
         day: dt.date | None = None,
     ) -> None:
         """Record a 👍 (``helpful``) or 👎; committed when this returns."""
-        await self._execute(
-            "INSERT INTO ratings (day, node_id, service_id, topic, helpful, lang, town) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (day_text(day), node_id, service_id, topic, int(helpful), lang, town),
+        await self._add(
+            "ratings",
+            day,
+            node_id=node_id,
+            service_id=service_id,
+            topic=topic,
+            helpful=int(helpful),
+            lang=lang,
+            town=town,
         )
 
     async def add_comment(
@@ -104,10 +109,15 @@ class FeedbackStore(StoreBase):
         """
         clean = scrub(text, COMMENT_LIMIT)
         if clean:
-            await self._execute(
-                "INSERT INTO comments (day, node_id, service_id, topic, lang, town, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (day_text(day), node_id, service_id, topic, lang, town, clean),
+            await self._add(
+                "comments",
+                day,
+                node_id=node_id,
+                service_id=service_id,
+                topic=topic,
+                lang=lang,
+                town=town,
+                text=clean,
             )
         return clean
 
@@ -127,10 +137,26 @@ class FeedbackStore(StoreBase):
             known = ", ".join(NEED_KINDS)
             raise ValueError(f"unknown need kind {kind!r}; expected one of {known}")
         clean = (scrub(query, QUERY_LIMIT) or None) if query is not None else None
+        await self._add(
+            "needs",
+            day,
+            kind=kind,
+            node_id=node_id,
+            topic=topic,
+            query=clean,
+            lang=lang,
+            town=town,
+        )
+
+    async def _add(self, table: str, day: dt.date | None, **columns: object) -> None:
+        """Insert one row dated to ``day`` (today): one statement, committed on return.
+
+        ``table`` and the column names are this module's own, never input.
+        """
+        names = ("day", *columns)
         await self._execute(
-            "INSERT INTO needs (day, kind, node_id, topic, query, lang, town) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (day_text(day), kind, node_id, topic, clean, lang, town),
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            (day_text(day), *columns.values()),
         )
 
     async def purge(self, older_than_days: int, today: dt.date | None = None) -> int:

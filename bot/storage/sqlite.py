@@ -79,7 +79,9 @@ class SQLiteBackend:
         """Open (creating it 0600 if missing) and check the file; StorageError if unusable."""
         _prepare(path)
         try:
-            db = await aiosqlite.connect(path)
+            # Autocommit: a statement on its own commits by itself, one trip to aiosqlite's
+            # thread instead of two (execute, commit); ``transaction`` says BEGIN itself.
+            db = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise StorageError(_cannot_open(path, exc)) from None
         try:
@@ -101,8 +103,8 @@ class SQLiteBackend:
         return cls(db, path)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self.transaction() as session:
-            return await session.execute(sql, params)
+        async with self._lock:
+            return await self._session.execute(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._lock:
@@ -111,6 +113,9 @@ class SQLiteBackend:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         async with self._lock:
+            # IMMEDIATE: take the write lock now (waiting up to busy_timeout for another
+            # worker's), never upgrade a read lock halfway, which SQLite would refuse at once.
+            await self._session.execute("BEGIN IMMEDIATE")
             try:
                 yield self._session
             except BaseException:
