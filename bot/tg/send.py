@@ -14,25 +14,28 @@ from telegram.error import BadRequest
 
 from bot.conversation import Turn
 from bot.engine.screens import Contact, Reply, Venue, plain
+from bot.tg.api import lotse_bot
 from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
 
 CONTACT_NAME_MAX = 64
 
 
-async def send(bot: Bot, chat_id: int, reply: Reply, turn: Turn | None) -> Message:
-    """Send a screen as a new message, then its contact cards and map pins."""
+async def send(bot: Bot, chat_id: int, reply: Reply, turn: Turn | None) -> int:
+    """Send a screen as a new message, then its contact cards and map pins; the message id."""
     screen = reply.screen
-    message = await bot.send_message(
-        chat_id,
-        screen.text,
+    sent = await lotse_bot(bot).call(
+        "sendMessage",
+        chat_id=chat_id,
+        text=screen.text,
         parse_mode=PARSE_MODE,
         reply_markup=keyboard(screen),
         link_preview_options=NO_PREVIEW,
     )
+    message_id = int(sent["message_id"])
     if turn is not None:
-        turn.saw(message.message_id)
+        turn.saw(message_id)
     await attachments(bot, chat_id, reply, turn)
-    return message
+    return message_id
 
 
 async def show(bot: Bot, message: Message, reply: Reply, turn: Turn) -> None:
@@ -44,8 +47,11 @@ async def show(bot: Bot, message: Message, reply: Reply, turn: Turn) -> None:
         await attachments(bot, message.chat.id, reply, turn)
         return
     try:
-        await message.edit_text(
-            screen.text,
+        await lotse_bot(bot).call(
+            "editMessageText",
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            text=screen.text,
             parse_mode=PARSE_MODE,
             reply_markup=markup,
             link_preview_options=NO_PREVIEW,
@@ -60,18 +66,23 @@ async def show(bot: Bot, message: Message, reply: Reply, turn: Turn) -> None:
 
 async def attachments(bot: Bot, chat_id: int, reply: Reply, turn: Turn | None) -> None:
     """Send the screen's contact cards and map pins."""
+    api = lotse_bot(bot)
     for item in reply.screen.attachments:
         if isinstance(item, Contact):
-            sent = await bot.send_contact(
-                chat_id, phone_number=item.phone, first_name=item.name[:CONTACT_NAME_MAX]
+            sent = await api.call(
+                "sendContact",
+                chat_id=chat_id,
+                phone_number=item.phone,
+                first_name=item.name[:CONTACT_NAME_MAX],
             )
         elif isinstance(item, Venue):
-            sent = await bot.send_venue(
-                chat_id,
+            sent = await api.call(
+                "sendVenue",
+                chat_id=chat_id,
                 latitude=item.lat,
                 longitude=item.lon,
                 title=item.title,
                 address=item.address,
             )
         if turn is not None:
-            turn.saw(sent.message_id)
+            turn.saw(int(sent["message_id"]))
