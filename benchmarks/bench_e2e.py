@@ -10,7 +10,8 @@ bot and RSS is the bot's alone. Lotse is the production Application (``build_app
 real knowledge and catalogs, a fresh SQLite file) with the rate limiter off
 (``LOTSE_RATE_LIMIT=off``: the fake has no caps, and we measure our own cost, not Telegram's
 ceiling). The echo bot is python-telegram-bot with one MessageHandler and one
-CallbackQueryHandler that send or edit a fixed text, built with the same concurrency setting.
+CallbackQueryHandler that send or edit a fixed text, built with the same settings: updates of
+different chats concurrently, each chat's in order (bot.tg.updates), the heap settled.
 
 Each user walks a journey (``/start``, a topic, deeper menus and a town, a service card, a
 typed search in their language, a result, a 👍 or 👎 and, after a 👎, a comment). Two loads
@@ -93,7 +94,7 @@ def serve(kind: str, base_url: str, db_path: Path) -> int:
         settings = Settings(
             token=token, api_base_url=base_url, db_path=db_path, salt="bench", rate_limit=False
         )
-        app = build_application(settings, build_core(settings))
+        app = build_application(settings, build_core(settings), settle=True)
     else:
         app = echo_application(token, base_url)
     app.add_handler(TypeHandler(Update, _report_handled), group=1)
@@ -127,8 +128,23 @@ def echo_application(token: str, base_url: str) -> Any:
         await query.answer()
         await query.edit_message_text(f"{ECHO_TEXT} {update.update_id}")
 
-    # Same concurrency as build_application, which leaves PTB's default (sequential).
-    app = ApplicationBuilder().token(token).base_url(base_url).build()
+    # The same settings as build_application: updates of different chats concurrently, each
+    # chat's in order, and the heap settled once started (bot/tg/updates.py imports nothing
+    # else of Lotse, so the echo process's RSS stays its own).
+    from bot.tg.updates import ChatOrder, settle_heap
+
+    async def post_init(app: Any) -> None:
+        del app
+        settle_heap()
+
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .concurrent_updates(ChatOrder())
+        .post_init(post_init)
+        .build()
+    )
     app.add_handler(MessageHandler(filters.ALL, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
     return app
@@ -529,7 +545,7 @@ async def run(
                 took,
                 done.latencies,
                 peak,
-                "sequential" if concurrency == "1" else concurrency,
+                "sequential" if concurrency == "1" else f"{concurrency}, chat order",
                 len(server.rejected),
                 cpu,
             )

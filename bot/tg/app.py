@@ -31,8 +31,10 @@ from bot.errors import LotseError
 from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
+from bot.tg.api import make_bot
 from bot.tg.handlers import Lotse
 from bot.tg.review import add_review_handlers
+from bot.tg.updates import ChatOrder, settle_heap
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 3600.0
@@ -46,8 +48,13 @@ RETRIES = 3
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(settings: Settings, core: Core) -> App:
-    """The Application with every handler, storage opened in post_init, closed on shutdown."""
+def build_application(settings: Settings, core: Core, *, settle: bool = False) -> App:
+    """The Application with every handler, storage opened in post_init, closed on shutdown.
+
+    ``settle``: once started (and after each reload), keep what is loaded out of the garbage
+    collector's full passes (``settle_heap``). The production entry points ask for it; tests,
+    which build many Applications in one process, do not.
+    """
     if not settings.token:
         raise ValueError("a Telegram token is needed")
     quiet_libraries()
@@ -62,11 +69,17 @@ def build_application(settings: Settings, core: Core) -> App:
         tasks.append(asyncio.create_task(housekeeping(app, lotse)))
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_sighup)
+        if settle:
+            settle_heap()
 
     def on_sighup() -> None:
         """`systemctl reload lotse`: read knowledge/ and locales/ again, off the event loop."""
         tasks[:] = [task for task in tasks if not task.done()]
-        tasks.append(asyncio.create_task(lotse.reload()))
+        tasks.append(asyncio.create_task(reload()))
+
+    async def reload() -> None:
+        if await lotse.reload() and settle:
+            settle_heap()
 
     async def post_shutdown(app: App) -> None:
         del app
@@ -79,21 +92,24 @@ def build_application(settings: Settings, core: Core) -> App:
             await lotse.storage.close()
             lotse.storage = None
 
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+    # Telegram allows about 30 messages a second overall and 20 a minute per group.
+    limiter = AIORateLimiter(max_retries=RETRIES) if settings.rate_limit else None
+    bot = make_bot(
+        settings.token,
+        settings.api_base_url,
+        settings.api_base_url.replace("/bot", "/file/bot"),
+        limiter,
+    )
+    # Other chats' updates run while one waits for Telegram or the database; each chat's
+    # own updates keep their order (bot/tg/updates.py).
+    app = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_base_url.replace("/bot", "/file/bot"))
+        .bot(bot)
+        .concurrent_updates(ChatOrder())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .build()
     )
-    if settings.rate_limit:
-        # Telegram allows about 30 messages a second overall and 20 a minute per group.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES))
-    # Updates are handled one at a time (PTB's default): each chat's updates keep their order
-    # and the chat memory needs no locks. Measured: ~140 updates/s on 2 cores, about five
-    # times what Telegram lets a bot send (benchmarks/README.md).
-    app = builder.build()
     app.bot_data["lotse"] = lotse
     app.add_handler(CommandHandler("start", lotse.cmd_start))
     app.add_handler(CommandHandler("menu", lotse.cmd_menu))
@@ -156,7 +172,7 @@ async def housekeeping(app: App, lotse: Lotse) -> None:
 
 def run_polling(settings: Settings, core: Core) -> int:
     """Poll Telegram until interrupted."""
-    app = build_application(settings, core)
+    app = build_application(settings, core, settle=True)
     try:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
@@ -171,7 +187,7 @@ def run_polling(settings: Settings, core: Core) -> int:
 
 def run_webhook(settings: Settings, core: Core) -> int:
     """Serve Telegram's webhook calls (behind a reverse proxy) until interrupted."""
-    app = build_application(settings, core)
+    app = build_application(settings, core, settle=True)
     try:
         app.run_webhook(**webhook_options(settings))
     except InvalidToken:
