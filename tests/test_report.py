@@ -326,7 +326,8 @@ def test_html_page_is_self_contained_and_escaped(report: Report) -> None:
     parser.close()
     names = [tag for tag, _ in parser.tags]
     assert "script" not in names
-    assert names.count("svg") == len(charts(report)) - 1  # the languages chart has no bar
+    drawn = [a for tag, a in parser.tags if tag == "svg" and a.get("class") != "icon"]
+    assert len(drawn) == len(charts(report)) - 1  # the languages chart has no bar
     assert "http://" not in page
     assert "https://" not in page
     for _, attrs in parser.tags:
@@ -339,6 +340,25 @@ def test_html_page_is_self_contained_and_escaped(report: Report) -> None:
         assert part.title in text
     assert "Gewalt und Bedrohung" in text
     assert 'name="viewport"' in page
+
+
+def test_html_page_needs_no_emoji_font_and_stacks_wide_tables(report: Report) -> None:
+    page = render_html(report)
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    text = "".join(parser.text)
+    assert "👎" not in text  # drawn, since many computers have no emoji font …
+    assert "„nicht hilfreich“" in text  # … and said in words next to it
+    icons = [a for tag, a in parser.tags if tag == "svg" and a.get("class") == "icon"]
+    assert {a.get("aria-label") for a in icons} == {"Daumen runter"}
+    tables = [a.get("class") for tag, a in parser.tags if tag == "table"]
+    assert "wide" in tables  # "Nach Antwort": label and four figures, stacked on a phone
+    assert None in tables  # three columns fit a phone as they are
+    cells = [a for tag, a in parser.tags if tag == "td" and a.get("class") is not None]
+    assert cells
+    assert all(a.get("data-label") for a in cells)  # every figure names its column
+    assert "table.wide td[data-label]::before" in page
 
 
 def test_digest_chart_and_page_for_telegram(report: Report) -> None:

@@ -130,7 +130,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "weak", "Schwache Antworten auf Suchen", "Suchanfrage", lambda r: r.weak,
         (TOPIC, COUNT), digest=3,
-        about="Suchen, nach denen jemand 👎 oder „Nichts davon passt“ wählte.",
+        about="Suchen, nach denen jemand „nicht hilfreich“ (👎) oder „Nichts davon passt“ wählte.",
     ),
     Section(
         "gaps", "Datenlücken × Nachfrage", "Angebot", lambda r: r.gaps,
