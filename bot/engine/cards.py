@@ -19,13 +19,12 @@ from bot.engine.views import (
     erase_row,
     fallback,
     label,
-    language_name,
     nav,
     neutral,
     service_text,
     visible,
 )
-from bot.i18n import Translator
+from bot.i18n import Translator, language_name
 from bot.knowledge.model import CrisisKind, Knowledge, Node, Service, Status, VerifiedHow
 
 # How many numbers the one line on top of an unsure answer gives.

@@ -21,7 +21,7 @@ from bot.engine import payloads as pl
 from bot.engine.context import Ctx, Unsure
 from bot.engine.screens import Button, Comment, Need, NeedKind, Rating, Reply, Screen, bold, escape
 from bot.engine.views import BRAND, SearchHit, known_town, neutral, town_of, visible
-from bot.i18n import Catalogs, Translator, native_name
+from bot.i18n import Catalogs, Translator, remember
 from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge, Node, Service
 
@@ -69,9 +69,10 @@ class Engine:
         # Services staff checked with the provider in Telegram (/verify), not yet in the YAML:
         # service id -> day (bot.review.live keeps it in step with the database).
         self.checks: dict[str, dt.date] = {}
-        # Babel loads locale data lazily (tens of ms each): load it now, not on a user's tap.
-        for code in self.languages:
-            native_name(code)
+        # Reading a language's names takes tens of ms: read them now, not on a user's tap
+        # (the picker's own names, and the languages services speak, in every language).
+        spoken = (code for service in knowledge.services.values() for code in service.languages)
+        remember((*self.languages, *spoken), self.languages)
         self._clock = clock or utc_today
 
     @property

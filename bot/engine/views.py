@@ -7,17 +7,14 @@ emergency screen are in bot.engine.cards; the rows feedback adds in bot.engine.f
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Literal, Protocol
 
-from babel import Locale, UnknownLocaleError
-
 from bot.engine import payloads as pl
 from bot.engine.context import Ctx
 from bot.engine.screens import Button, Keyboard, Screen, bold, escape, rich
-from bot.i18n import SOURCE, Translator, isolate_ltr, native_name
+from bot.i18n import SOURCE, Translator, isolate_ltr, language_name, native_name
 from bot.knowledge.conventions import ContentKind, msgctxt
 from bot.knowledge.model import ROOT, Area, Knowledge, Node, Service
 
@@ -112,15 +109,6 @@ def isolated(screen: Screen) -> Screen:
 def in_rows(buttons: list[Button], width: int) -> list[Row]:
     """Buttons laid out ``width`` to a row."""
     return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-@functools.cache
-def language_name(code: str, lang: str) -> str:
-    """The name of language ``code`` in language ``lang`` ("Türkisch" for tr in de)."""
-    try:
-        return Locale.parse(code).get_display_name(lang) or code
-    except (UnknownLocaleError, ValueError):
-        return code
 
 
 def erase_row(t: Translator) -> Row:

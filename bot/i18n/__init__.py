@@ -3,6 +3,7 @@ bidi isolation. Pure; no Telegram.
 
 - :mod:`bot.i18n.languages`: the languages and their order (a leaf: imports nothing from bot);
 - :mod:`bot.i18n.catalogs`: catalogs, translators, negotiation, bidi isolation;
+- :mod:`bot.i18n.names`: languages' names (CLDR), without keeping Babel's locale data;
 - :mod:`bot.i18n.extract`: the Babel extractor for the knowledge YAML (not imported here, so
   that the knowledge layer can use the language list without a cycle).
 """
@@ -22,7 +23,6 @@ from bot.i18n.catalogs import (
     Translator,
     isolate_ltr,
     load_language,
-    native_name,
     negotiate,
     placeholders,
     plural_header,
@@ -30,6 +30,7 @@ from bot.i18n.catalogs import (
     read_catalog,
 )
 from bot.i18n.languages import ALIASES, LANGUAGES, RTL, SOURCE
+from bot.i18n.names import language_name, native_name, remember
 
 __all__ = [
     "ALIASES",
@@ -47,6 +48,7 @@ __all__ = [
     "LanguageCatalog",
     "Translator",
     "isolate_ltr",
+    "language_name",
     "load_language",
     "native_name",
     "negotiate",
@@ -54,4 +56,5 @@ __all__ = [
     "plural_header",
     "plural_rule",
     "read_catalog",
+    "remember",
 ]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import gettext
+import itertools
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from babel.core import negotiate_locale as babel_negotiate
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -63,9 +64,13 @@ PLURAL_FORMS: dict[str, tuple[int, str]] = {
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One translated message."""
+    """One translated message.
+
+    ``msgid`` is interned: the same English or German source in every language's catalog is
+    one string (the catalogs live as long as the bot).
+    """
 
     msgid: str
     strings: tuple[str, ...]
@@ -85,15 +90,6 @@ class LanguageCatalog:
     knowledge: dict[str, Entry] = field(default_factory=dict)
     plural: Callable[[int], int] = field(default=lambda n: int(n != 1))
     draft: bool = False
-
-
-@functools.cache
-def native_name(lang: str) -> str:
-    """The language's name in its own language and script (``Türkçe``, ``العربية``)."""
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    # Babel calls Kurmanji "kurdî (kurmancî)"; people look for "Kurdî".
-    name = name.split(" (")[0]
-    return name[:1].upper() + name[1:]
 
 
 # Called for every update with one of a few dozen Telegram language codes: Babel's
@@ -168,6 +164,17 @@ def _is_draft(message: Any) -> bool:
     return any(c.strip().lower().startswith(DRAFT_MARK) for c in message.user_comments)
 
 
+def _header_says_draft(path: Path) -> bool:
+    """Whether the catalog's header comment (the ``#`` lines it opens with) marks it a draft.
+
+    Read from the file: Babel's ``Catalog.header_comment`` names the language in English,
+    which loads Babel's whole English locale data for good.
+    """
+    with path.open(encoding="utf-8") as fh:
+        head = itertools.takewhile(lambda line: line.startswith("#"), fh)
+        return any(DRAFT_MARK in line.lower() for line in head)
+
+
 def read_catalog(path: Path, lang: str) -> Catalog:
     """Parse one .po file; errors name the file and line."""
     try:
@@ -188,7 +195,8 @@ def _entries(catalog: Catalog) -> Iterator[tuple[Any, Entry]]:
         texts = tuple(str(s or "") for s in strings)
         wanted = set().union(*(placeholders(str(i)) for i in ids))
         broken = any(placeholders(text) - wanted for text in texts if text)
-        yield message, Entry(str(ids[0]), texts, message.fuzzy, _is_draft(message), broken)
+        msgid = sys.intern(str(ids[0]))
+        yield message, Entry(msgid, texts, message.fuzzy, _is_draft(message), broken)
 
 
 def load_language(directory: Path, lang: str) -> LanguageCatalog:
@@ -199,16 +207,17 @@ def load_language(directory: Path, lang: str) -> LanguageCatalog:
     if ui_path.is_file():
         catalog = read_catalog(ui_path, lang)
         result.plural = plural_rule(lang, catalog.plural_expr)
-        result.draft = DRAFT_MARK in (catalog.header_comment or "").lower()
+        result.draft = _header_says_draft(ui_path)
         for message, entry in _entries(catalog):
-            result.ui[(message.context, entry.msgid)] = entry
+            context = sys.intern(message.context) if message.context else None
+            result.ui[(context, entry.msgid)] = entry
     else:
         result.plural = plural_rule(lang, Catalog(locale=lang).plural_expr)
     k_path = base / f"{KNOWLEDGE_DOMAIN}.po"
     if k_path.is_file():
         for message, entry in _entries(read_catalog(k_path, lang)):
             if message.context:
-                result.knowledge[message.context] = entry
+                result.knowledge[sys.intern(message.context)] = entry
     return result
 
 

@@ -7,14 +7,12 @@ shell sends the Screen as it is (Telegram HTML).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import phonenumbers
-from babel import Locale
 
 from bot.engine.flow import Engine
 from bot.engine.screens import Button, Screen, bold, escape
-from bot.i18n import KNOWLEDGE_DOMAIN, Translator
+from bot.i18n import KNOWLEDGE_DOMAIN, Translator, language_name
 from bot.knowledge.conventions import msgctxt
 from bot.knowledge.model import Knowledge, Service
 from bot.review.checks import Refusal
@@ -26,13 +24,9 @@ APPROVE, EDIT, SKIP, STOP, WRONG, GONE = "ok", "ed", "sk", "st", "wr", "gn"
 TEXT_ROOM = 1700  # each of source and translation, so that both fit one message
 
 
-@functools.cache
-def language_name(code: str, in_lang: str) -> str:
-    """``tr`` in German: "Türkisch"."""
-    try:
-        name = Locale.parse(code).get_display_name(in_lang) or code
-    except (ValueError, TypeError):
-        return code
+def _language(code: str, in_lang: str) -> str:
+    """``tr`` in German: "Türkisch" (capitalised, as it opens a line)."""
+    name = language_name(code, in_lang)
     return name[:1].upper() + name[1:]
 
 
@@ -44,7 +38,7 @@ def progress(t: Translator, lang: str, done: int, total: int, mine: int) -> str:
     """ "Turkish: 41 of 318 reviewed, 12 by you"."""
     return t(
         "{language}: {done} of {total} reviewed, {mine} by you",
-        language=language_name(lang, t.lang),
+        language=_language(lang, t.lang),
         done=done,
         total=total,
         mine=mine,
@@ -66,7 +60,7 @@ def review_screen(
     t: Translator, engine: Engine, entry: Entry, head: str, note: str = ""
 ) -> Screen:
     """One entry to review: where it appears, the source, the translation, the buttons."""
-    source_name = language_name(entry.source_lang, t.lang)
+    source_name = _language(entry.source_lang, t.lang)
     parts = [f"<i>{escape(note)}</i>"] if note else []
     parts += [
         f"<b>{escape(head)}</b>",

@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import Stemmer
-from babel import Locale, UnknownLocaleError
 from rapidfuzz.distance import OSA
 
 from bot.text.norm import fold, tokens, trigrams, umlaut_variant
@@ -46,16 +45,17 @@ PHRASE_MAX = 6
 
 
 def stemmer_for(lang: str) -> Stemmer.Stemmer | None:
-    """The Snowball stemmer for ``lang``, or None when Snowball has no such language."""
+    """The Snowball stemmer for ``lang``, or None when Snowball has no such language.
+
+    Snowball knows its languages by their ISO 639 codes too ("de" is "german").
+    """
     try:
-        name = Locale.parse(lang).english_name
-    except (UnknownLocaleError, ValueError, TypeError):
+        # No cache of its own (PyStemmer keeps 10,000 words per language by default, 4 MiB
+        # over eleven languages for the bot's lifetime): the builder memoises the texts'
+        # words, and a query's few words take 2 µs each.
+        return Stemmer.Stemmer(lang, 0)
+    except KeyError:
         return None
-    algorithm = (name or "").lower()
-    # No cache of its own (PyStemmer keeps 10,000 words per language by default, 4 MiB over
-    # eleven languages for the bot's lifetime): the builder memoises the texts' words, and a
-    # query's few words take 2 µs each.
-    return Stemmer.Stemmer(algorithm, 0) if algorithm in Stemmer.algorithms() else None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from babel import Locale, UnknownLocaleError
-
+from bot.i18n import language_name
 from bot.knowledge.model import Knowledge
 
 DEFAULT_DAYS = 7
@@ -231,9 +230,6 @@ class Labels:
     def lang(self, code: str) -> str:
         """A language's German name with its code, e.g. "Türkisch (tr)"."""
         if code not in self._langs:
-            try:
-                name = Locale.parse(code.replace("-", "_")).get_display_name("de") or code
-            except (UnknownLocaleError, ValueError, TypeError):
-                name = code
+            name = language_name(code, "de")
             self._langs[code] = f"{name} ({code})" if name != code else code
         return self._langs[code]
