@@ -58,19 +58,22 @@ def stemmer_for(lang: str) -> Stemmer.Stemmer | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phrase:
-    """A keyword of several words ("Essen auf Rädern"): each word's index terms, and a bonus."""
+    """A keyword of several words ("Essen auf Rädern"): each word's index terms, and a bonus.
 
-    doc: int
-    words: tuple[frozenset[str], ...]
+    A word's terms are the tuple the builder made for that word, shared by every phrase and
+    text that has the word (a frozenset each would cost four times as much).
+    """
+
+    words: tuple[tuple[str, ...], ...]
     bonus: float
 
     def words_in(self, terms: set[str]) -> int:
         """How many words of the phrase are among a query's matched index terms."""
         found = 0
         for word in self.words:
-            if not word.isdisjoint(terms):
+            if not terms.isdisjoint(word):
                 found += 1
         return found
 
@@ -101,8 +104,9 @@ class LanguageIndex:
     """The inverted index of one language's texts.
 
     Kept compact, as it lives as long as the bot (eleven languages): a term's postings are a
-    slice of two flat arrays, not a list of tuples, and nothing memoises query words (they
-    would grow without bound).
+    slice of two flat arrays, not a list of tuples; sets of docs and terms are tuples (a
+    frozenset of a few items costs four times as much); strings and numbers are shared
+    between the languages; and nothing memoises query words (they would grow without bound).
     """
 
     lang: str
@@ -117,8 +121,14 @@ class LanguageIndex:
     scores: array[float] = field(default_factory=lambda: array("d"))
     # term -> the docs that have it in a title, keyword or name: what a doc is about, not
     # what its text mentions in passing
-    about: dict[str, frozenset[int]] = field(default_factory=dict)
-    grams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    about: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # row -> term
+    terms: list[str] = field(default_factory=list)
+    # trigram -> its number: the rows of the terms that have it are
+    # gram_rows[gram_starts[number]:gram_starts[number + 1]]
+    grams: dict[str, int] = field(default_factory=dict)
+    gram_starts: array[int] = field(default_factory=lambda: array("I", [0]))
+    gram_rows: array[int] = field(default_factory=lambda: array("I"))
     # each entry's keyword phrases of two to PHRASE_MAX words
     phrases: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
 
@@ -157,13 +167,16 @@ class LanguageIndex:
         if len(folded) < FUZZY_MIN:
             return []
         grams = trigrams(folded)
-        shared: Counter[str] = Counter()
+        shared: Counter[int] = Counter()  # row -> trigrams shared with the word
+        starts, rows = self.gram_starts, self.gram_rows
         for gram in grams:
-            shared.update(self.grams.get(gram, ()))
+            number = self.grams.get(gram)
+            if number is not None:
+                shared.update(rows[starts[number] : starts[number + 1]])
         least = FUZZY_THRESHOLD * len(grams) / 2
         near = [
-            (2 * count / (len(grams) + self.gram_count[self.rows[term]]), term)
-            for term, count in shared.items()
+            (2 * count / (len(grams) + self.gram_count[row]), self.terms[row])
+            for row, count in shared.items()
             if count >= least
         ]
         near.sort(reverse=True)
@@ -188,13 +201,36 @@ def edit_similarity(a: str, b: str) -> float:
     return 1 - distance / max(len(a), len(b)) if distance <= allowed else 0.0
 
 
+@dataclass
+class Shared:
+    """What the indexes of one build share, one object each: strings (the same term in eleven
+    languages: German names and words in every translation; a trigram in every index of a
+    script) and numbers (rows, trigrams, docs). Let go after the build (``sys.intern`` would
+    keep a table of them all for good)."""
+
+    strings: dict[str, str] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=list)
+
+    def string(self, text: str) -> str:
+        """The one copy of ``text``."""
+        return self.strings.setdefault(text, text)
+
+    def number(self, n: int) -> int:
+        """The one int object for ``n``."""
+        numbers = self.numbers
+        if n >= len(numbers):
+            numbers.extend(range(len(numbers), n + 1))
+        return numbers[n]
+
+
 class Builder:
     """Collects field texts per language, then turns them into BM25F postings."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, shared: Shared | None = None) -> None:
         self.index = LanguageIndex(lang, stemmer_for(lang))
+        self.shared = shared or Shared()
         self.fields: list[tuple[int, str, float, dict[str, int], int]] = []
-        self.keywords: list[tuple[int, list[tuple[frozenset[str], ...]], float]] = []
+        self.keywords: list[tuple[int, list[tuple[tuple[str, ...], ...]], float]] = []
         self.about: dict[str, set[int]] = {}
         self._terms: dict[str, tuple[str, ...]] = {}  # texts repeat their words
 
@@ -202,7 +238,8 @@ class Builder:
         """The index terms of one word of a text (memoised while building)."""
         found = self._terms.get(word)
         if found is None:
-            found = self._terms[word] = word_terms(word, self.index.stemmer)
+            forms = word_terms(word, self.index.stemmer)
+            found = self._terms[word] = tuple([self.shared.string(t) for t in forms])
         return found
 
     def add(self, doc: int, name: str, weight: float, text: str) -> None:
@@ -216,7 +253,7 @@ class Builder:
         if name == "keywords":
             # A phrase word is matched by the same index terms as the word alone (its stem,
             # itself, its umlaut spellings), so the query finds the phrase as it finds words.
-            phrases = [tuple(frozenset(terms(w)) for w in tokens(p)) for p in text.split(",")]
+            phrases = [tuple(terms(w) for w in tokens(p)) for p in text.split(",")]
             longer = [p for p in phrases if 1 < len(p) <= PHRASE_MAX]
             self.keywords.append((doc, longer, weight))
             # What an entry is about: its one-word keywords; a word of a longer keyword
@@ -237,20 +274,23 @@ class Builder:
         average = {name: max(1.0, sum(v) / len(v)) for name, v in lengths.items()}
         # term -> doc -> weighted, length-normalised frequency summed over fields (BM25F)
         frequencies: dict[str, dict[int, float]] = {}
-        gram_terms: dict[str, list[str]] = {}
+        gram_rows: dict[str, list[int]] = {}
         for doc, name, weight, counts, length in self.fields:
             norm = K1 * (1 - B + B * length / average[name])
             for term, tf in counts.items():
-                row = frequencies.get(term)
-                if row is None:
-                    row = frequencies[term] = {}
+                per_doc = frequencies.get(term)
+                if per_doc is None:
+                    per_doc = frequencies[term] = {}
                 # Saturated per field, then weighted: ten mentions in a long text do not
                 # outweigh one in a title.
-                row[doc] = row.get(doc, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
-        for term, row in frequencies.items():
-            idf = math.log(1 + (total_docs - len(row) + 0.5) / (len(row) + 0.5))
-            scored = sorted(((doc, idf * tf) for doc, tf in row.items()), key=lambda d: -d[1])
-            index.rows[term] = len(index.idf)
+                per_doc[doc] = per_doc.get(doc, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
+        shared = self.shared
+        for term, per_doc in frequencies.items():
+            idf = math.log(1 + (total_docs - len(per_doc) + 0.5) / (len(per_doc) + 0.5))
+            scored = sorted(((doc, idf * tf) for doc, tf in per_doc.items()), key=lambda d: -d[1])
+            row = shared.number(len(index.idf))
+            index.rows[term] = row
+            index.terms.append(term)
             index.idf.append(idf)
             index.docs.extend(doc for doc, _ in scored)
             index.scores.extend(score for _, score in scored)
@@ -258,9 +298,14 @@ class Builder:
             grams = trigrams(term)
             index.gram_count.append(len(grams))
             for gram in grams:
-                gram_terms.setdefault(gram, []).append(term)
-        index.grams = {gram: tuple(found) for gram, found in gram_terms.items()}
-        index.about = {term: frozenset(docs) for term, docs in self.about.items()}
+                gram_rows.setdefault(shared.string(gram), []).append(row)
+        if len(frequencies) < 2**16:
+            index.gram_rows = array("H")
+        for gram, found in gram_rows.items():
+            index.grams[gram] = shared.number(len(index.grams))
+            index.gram_rows.extend(found)
+            index.gram_starts.append(len(index.gram_rows))
+        index.about = {term: tuple(sorted(docs)) for term, docs in self.about.items()}
         phrases: dict[int, list[Phrase]] = {}
         for doc, longer, weight in self.keywords:
             for words in longer:
@@ -268,7 +313,7 @@ class Builder:
                     max(index.weight(t) if t in index.rows else 0.0 for t in word)
                     for word in words
                 )
-                phrases.setdefault(doc, []).append(Phrase(doc, words, PHRASE_BONUS * weight * idf))
+                phrases.setdefault(doc, []).append(Phrase(words, PHRASE_BONUS * weight * idf))
         index.phrases = {doc: tuple(found) for doc, found in phrases.items()}
         self.fields.clear()
         self._terms.clear()

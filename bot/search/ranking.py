@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bot.i18n import SOURCE, Catalogs
 from bot.knowledge.conventions import ContentKind, msgctxt
 from bot.knowledge.model import ROOT, Area, Knowledge
-from bot.search.index import Builder, LanguageIndex
+from bot.search.index import Builder, LanguageIndex, Shared
 from bot.search.query import TownNames, Word, analyse
 
 NODE: ContentKind = "node"
@@ -149,21 +149,27 @@ class SearchIndex:
                     for name, weight in SERVICE_FIELDS.items()
                 ]
             )
-        builders = {SOURCE: Builder(SOURCE)}
         translated = catalogs.languages if catalogs else {}
-        for lang, catalog in translated.items():
-            if lang != SOURCE and catalog.knowledge:
-                builders[lang] = Builder(lang)
-        for doc, fields in enumerate(texts):
-            for context, name, weight, german in fields:
-                if not german:
-                    continue
-                builders[SOURCE].add(doc, name, weight, german)
-                for lang, builder in builders.items():
-                    entry = translated[lang].knowledge.get(context) if lang != SOURCE else None
+        langs = [SOURCE, *(x for x, c in translated.items() if x != SOURCE and c.knowledge)]
+        # One language at a time (only one builder's texts in memory), over strings and
+        # numbers that every index shares.
+        shared = Shared()
+        languages: dict[str, LanguageIndex] = {}
+        for lang in langs:
+            builder = Builder(lang, shared)
+            catalog = translated[lang].knowledge if lang != SOURCE else None
+            for i, fields in enumerate(texts):
+                doc = shared.number(i)
+                for context, name, weight, german in fields:
+                    if not german:
+                        continue
+                    if catalog is None:
+                        builder.add(doc, name, weight, german)
+                        continue
+                    entry = catalog.get(context)
                     if entry is not None and entry.strings and entry.strings[0]:
                         builder.add(doc, name, weight, entry.strings[0])
-        languages = {lang: b.finish(len(docs)) for lang, b in builders.items()}
+            languages[lang] = builder.finish(len(docs))
         return cls(docs, languages, TownNames(knowledge.towns))
 
     def search(
