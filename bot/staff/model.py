@@ -7,7 +7,9 @@ every output (text, HTML page, chart, export, quarter workbook, digest) only ren
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.i18n import language_name
@@ -183,6 +185,11 @@ class Report:
         if row.needs is not None:
             return str(row.needs)
         return "verdeckt" if row.needs_masked else self.small()
+
+    def notes_by_topic(self) -> Iterator[tuple[str, list[NoteGroup]]]:
+        """The note groups under their topics, in the report's order."""
+        for topic, groups in itertools.groupby(self.notes, key=lambda g: g.topic):
+            yield topic, list(groups)
 
     @property
     def n_notes(self) -> int:

@@ -107,17 +107,15 @@ def _notes(report: Report) -> Iterator[str]:
     yield f'<h2 id="notes">{_t(NOTES_TITLE)}</h2>'
     if not report.notes:
         yield f'<p class="note">{_t(NOTES_EMPTY)}</p>'
-    topic = None
-    for group in report.notes:
-        if group.topic != topic:
-            topic = group.topic
-            yield f"<h3>{_t(topic)}</h3>"
-        yield f'<p><b>{_t(group.label)}</b></p><ul class="notes">'
-        for note in group.notes:
-            yield f'<li><span class="lang">{_e(note.lang)}</span>{_t(note.text)}</li>'
-        if group.more:
-            yield "<li>… weitere im Export</li>"
-        yield "</ul>"
+    for topic, groups in report.notes_by_topic():
+        yield f"<h3>{_t(topic)}</h3>"
+        for group in groups:
+            yield f'<p><b>{_t(group.label)}</b></p><ul class="notes">'
+            for note in group.notes:
+                yield f'<li><span class="lang">{_e(note.lang)}</span>{_t(note.text)}</li>'
+            if group.more:
+                yield "<li>… weitere im Export</li>"
+            yield "</ul>"
 
 
 def render_html(report: Report) -> str:

@@ -73,16 +73,14 @@ def _notes(report: Report) -> Iterator[str]:
     yield "-" * len(NOTES_TITLE)
     if not report.notes:
         yield f"  {NOTES_EMPTY}"
-    topic = None
-    for group in report.notes:
-        if group.topic != topic:
-            topic = group.topic
-            yield f"  {topic}"
-        yield f"    {group.label}"
-        for note in group.notes:
-            yield f"      – [{note.lang}] {note.text}"
-        if group.more:
-            yield "      … weitere im Export"
+    for topic, groups in report.notes_by_topic():
+        yield f"  {topic}"
+        for group in groups:
+            yield f"    {group.label}"
+            for note in group.notes:
+                yield f"      – [{note.lang}] {note.text}"
+            if group.more:
+                yield "      … weitere im Export"
 
 
 def render_text(report: Report) -> str:
