@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from bot.conversation.usage import UsageCounter
 from bot.knowledge.model import Knowledge
+from bot.review.apply import ReportKind, ServiceReport
 from bot.staff.chart import chart_png, charts
 from bot.staff.cli import main as staff_main
 from bot.staff.digest import render_digest
@@ -204,6 +205,34 @@ def test_gaps_ranked_by_opens(report: Report) -> None:
     assert [(r.key, r.count) for r in herten] == [("beratung_herten", 6)]
     assert "nicht beim Anbieter geprüft" in herten[0].detail
     assert "haus_marl" not in {r.key for r in report.gaps}  # checked with the provider
+
+
+def test_a_check_confirmed_in_telegram_counts_before_verify_apply(
+    tmp_path: Path, mini: Knowledge
+) -> None:
+    path = tmp_path / "lotse.sqlite3"
+    asyncio.run(_seed(path))
+    asyncio.run(_verify(path, ServiceReport("beratung_herten", ReportKind.CHECKED, 333, TODAY)))
+    pending = build_report(path, WEEK, knowledge=mini, min_group=5, today=TODAY)
+    assert "beratung_herten" not in {r.key for r in pending.gaps}  # it has a phone: no gap
+    assert any("noch nicht in knowledge/services.yaml: 1." in r for r in pending.remarks)
+    # `verify apply` marks it applied; this test's YAML was not rewritten, so the gap is back.
+    asyncio.run(_verify(path, None))
+    done = build_report(path, WEEK, knowledge=mini, min_group=5, today=TODAY)
+    assert "beratung_herten" in {r.key for r in done.gaps}
+    assert not any("verify apply" in r for r in done.remarks)
+
+
+async def _verify(path: Path, report: ServiceReport | None) -> None:
+    """Store a check done in Telegram, or (None) mark every stored one as applied."""
+    store = await Storage.open(path)
+    try:
+        if report is not None:
+            await store.save_report(report)
+        else:
+            await store.mark_reports_applied(await store.reports(unapplied=True), TODAY)
+    finally:
+        await store.close()
 
 
 def test_topic_of_a_node(mini: Knowledge) -> None:

@@ -3,7 +3,8 @@
 A service has a gap when people cannot call it (no phone), nobody checked it with the
 provider, or its entry was not verified for over 12 months. ``rank_gaps`` lists each such
 service once per town it serves, ranked within the town by how often users opened its
-card, so staff fix first what most people see.
+card, so staff fix first what most people see. A check staff confirmed in Telegram
+(/verify) counts at once, as it does on users' cards, before ``verify apply`` writes it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.engine.cards import checked
 from bot.knowledge.model import Area, Knowledge, Service, VerifiedHow
 
 STALE_AFTER = dt.timedelta(days=365)
@@ -54,13 +56,23 @@ def _places(service: Service, towns: Mapping[str, str]) -> list[str]:
     return [COUNTY if service.area == Area.COUNTY else BEYOND]
 
 
-def rank_gaps(knowledge: Knowledge, opens: Mapping[str, int], today: dt.date) -> list[Gap]:
-    """Every service with a gap, per town (county-wide and beyond first), most opened first."""
+def rank_gaps(
+    knowledge: Knowledge,
+    opens: Mapping[str, int],
+    today: dt.date,
+    checks: Mapping[str, dt.date] | None = None,
+) -> list[Gap]:
+    """Every service with a gap, per town (county-wide and beyond first), most opened first.
+
+    ``checks``: service id -> the day staff checked it with the provider in Telegram, not
+    yet written into the YAML; such a service counts as checked that day.
+    """
     towns = {k: t.name for k, t in knowledge.towns.items()}
+    checks = checks or {}
     gaps = [
         Gap(place, service.id, service.name, why, opens.get(service.id, 0))
         for service in knowledge.services.values()
-        if (why := reasons(service, today))
+        if (why := reasons(checked(service, checks.get(service.id)), today))
         for place in _places(service, towns)
     ]
     order = {COUNTY: 0, BEYOND: 1}

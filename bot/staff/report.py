@@ -19,6 +19,7 @@ from bot.conversation.usage import UsageKind
 from bot.engine.screens import NeedKind
 from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import CrisisKind, Knowledge
+from bot.review.live import checks_for
 from bot.staff.figures import Figures, read_figures
 from bot.staff.gaps import rank_gaps
 from bot.staff.model import Filters, Labels, Note, NoteGroup, Report, Row
@@ -40,6 +41,11 @@ TEXTS_WEEKS = (
 )
 USAGE_ALL = (
     "Nutzungszahlen (Bildschirme, Karten, Notfälle, Suchen) gelten für alle Orte und Sprachen."
+)
+CHECKS_PENDING = (
+    "In Telegram beim Anbieter geprüft, noch nicht in knowledge/services.yaml: {n}. "
+    "Die Datenlücken zählen sie schon als geprüft; `python -m bot verify apply` schreibt sie "
+    "in die Datei."
 )
 # The overview's usage lines: (row key, label, what is counted).
 USAGE_FIGURES = (
@@ -67,9 +73,11 @@ def assemble(
     knowledge: Knowledge | None = None,
     min_group: int = 5,
     today: dt.date | None = None,
+    checks: Mapping[str, dt.date] | None = None,
 ) -> Report:
     """The suppressed report from this period's figures and the previous period's.
 
+    ``checks``: services checked with the provider in Telegram, not yet in the YAML, by day.
     Raises ValueError for a ``min_group`` below the floor of ``bot.staff.privacy``.
     """
     privacy = Privacy(min_group)
@@ -154,11 +162,13 @@ def assemble(
     opens = usage.get(UsageKind.CARD, {})
     gaps = []
     if knowledge is not None:
-        for gap in rank_gaps(knowledge, opens, today or utc_today()):
+        for gap in rank_gaps(knowledge, opens, today or utc_today(), checks):
             count = privacy.count(gap.opens)
             detail = ", ".join(gap.reasons)
             gaps.append(Row(gap.service_id, gap.name, count, place=gap.town, detail=detail))
     remarks = []
+    if knowledge is not None and checks:
+        remarks.append(CHECKS_PENDING.format(n=len(checks)))
     if filters.narrowed:
         remarks.append(USAGE_ALL)
     if now.text_period is None:
@@ -296,8 +306,17 @@ async def load_report(
     """Read this period and the previous one from ``store`` and assemble the report."""
     Privacy(min_group)  # refuse a bad threshold before reading anything
     now, before = await read_figures(store, filters)
+    pending = checks_for(await store.reports(unapplied=True))
+    checks = {sid: c.verified for sid, c in pending.items() if c.verified}
     return await asyncio.to_thread(
-        assemble, now, before, filters, knowledge=knowledge, min_group=min_group, today=today
+        assemble,
+        now,
+        before,
+        filters,
+        knowledge=knowledge,
+        min_group=min_group,
+        today=today,
+        checks=checks,
     )
 
 
