@@ -1,10 +1,13 @@
 """Crisis detection quality and cost: recall per language and kind, false alarms on harmless
-messages, on the development and the held-out evaluation sets; latency and memory.
+messages, on the development and the held-out evaluation sets and cross-validated on the
+model's training data; latency and memory.
 
-Run: ``.venv/bin/python -m benchmarks.bench_crisis`` (``--misses`` lists what the detector
-got wrong on the development part; the held-out part only ever prints aggregate figures, so
-that nobody tunes the rules on it). Reads the knowledge and tests/data/crisis_eval; writes
-nothing. Not part of ``make test`` (tests/test_crisis_eval.py keeps a floor on dev).
+Run: ``.venv/bin/python -m benchmarks.bench_crisis --part dev`` while developing (never tune
+on the held-out part: it is read only by the final run, ``--part both``, the default).
+``--misses`` lists what the detector got wrong on the development part; ``--cv 0`` skips the
+cross-validation (about half a minute). Reads the knowledge, tests/data/crisis_eval and the
+model's training data; writes nothing. Not part of ``make test`` (tests/test_crisis_eval.py
+keeps a floor on dev).
 
 Figures:
 - recall: emergencies that got a signal (sure or unsure) of any kind: the user sees the
@@ -12,9 +15,14 @@ Figures:
   kind was the writer's.
 - false alarms: harmless messages that raised the emergency screen (a sure signal);
   ``line`` counts those that got the one line of numbers on top of the normal answer.
+- each part is counted for the rules and the model together (what users get), then for the
+  rules alone and the model alone (its ``line`` threshold);
+- cross-validated: the model trained on k-1 folds of its training data (stratified by
+  language and class) scores the k-th; the rules on the same messages (they were partly
+  written from them: optimistic), and both together;
 - latency: one ``detect`` call per message, every evaluation message and search query,
-  several rounds; memory: what the built detector holds (tracemalloc) and the peak while
-  building it.
+  several rounds; memory: what the built detector (rules and model) holds (tracemalloc) and
+  the peak while building it.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.crisis import CrisisDetector
+from bot.crisis.data import training_examples
+from bot.crisis.detector import combine
+from bot.crisis.model import CLASSES
+from bot.crisis.train import DATA, cross_validate
 from bot.i18n import LANGUAGES
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import CrisisKind, CrisisSignal
@@ -166,9 +178,101 @@ def table(result: Result) -> list[str]:
     return lines
 
 
-def texts_for_timing() -> list[tuple[str, str]]:
-    """(text, lang) of every evaluation message and labelled search query."""
-    found = [(c.text, c.lang) for part in PARTS for c in load_part(part)]
+def summary(name: str, result: Result) -> str:
+    """One line: recall, sure, right kind, and both kinds of false alarm."""
+    t = result.total
+    return (
+        f"{name}: recall {_pct(t.found, t.emergencies).strip()} (sure "
+        f"{_pct(t.sure, t.emergencies).strip()}, kind {_pct(t.right_kind, t.emergencies).strip()})"
+        f", false alarms {_pct(t.screens, t.harmless).strip()} ({t.screens}/{t.harmless}), "
+        f"line {_pct(t.lines, t.harmless).strip()} ({t.lines}/{t.harmless})"
+    )
+
+
+def rules_alone(detector: CrisisDetector) -> Detect:
+    """The rules of crisis.yaml without the model."""
+
+    def detect(text: str, lang: str) -> CrisisSignal | None:
+        found = detector.explain(text, lang)
+        return CrisisSignal(found.rule.kind, found.rule.sure) if found else None
+
+    return detect
+
+
+def model_alone(detector: CrisisDetector) -> Detect:
+    """The model without the rules, at its ``line`` threshold (never sure)."""
+
+    def detect(text: str, lang: str) -> CrisisSignal | None:
+        a = detector.assess(text, lang)
+        line = detector.settings.line if detector.settings else 1.0
+        return CrisisSignal(a.kind, sure=False) if a.kind and a.danger >= line else None
+
+    return detect
+
+
+def cross_validated(detector: CrisisDetector, k: int) -> list[str]:
+    """The tables of the model trained on k-1 folds of its training data, alone and with
+    the rules (the thresholds of crisis.yaml)."""
+    examples = training_examples(DATA)
+    scored = cross_validate(examples, k)
+    cases = [
+        Case(e.lang, e.text, CrisisKind(CLASSES[e.label]) if e.label else None) for e, _ in scored
+    ]
+    probs = {(e.lang, e.text): p for e, p in scored}
+    settings = detector.settings
+    if settings is None:
+        return ["cross-validation: crisis.yaml names no model"]
+
+    def model(text: str, lang: str) -> CrisisSignal | None:
+        p = probs[(lang, text)]
+        best = max(range(1, len(CLASSES)), key=p.__getitem__)
+        return (
+            CrisisSignal(CrisisKind(CLASSES[best]), sure=False)
+            if 1 - p[0] >= settings.line
+            else None
+        )
+
+    def both(text: str, lang: str) -> CrisisSignal | None:
+        p = probs[(lang, text)]
+        best = max(range(1, len(CLASSES)), key=p.__getitem__)
+        rule = rules_alone(detector)(text, lang)
+        return combine(rule, 1 - p[0], CrisisKind(CLASSES[best]), settings)
+
+    # The writers of crisis_train never saw the rules: there both are measured honestly.
+    independent = [
+        c for c, (e, _) in zip(cases, scored, strict=True) if e.source.startswith("crisis_train")
+    ]
+    together = evaluate(both, independent)
+    lines = [
+        f"\ncross-validated ({k} folds over {len(examples)} training messages), counted on the "
+        f"{len(independent)} by writers who never saw the rules: rules and model together"
+    ]
+    lines += table(together)
+    lines.append(summary("cv rules and model", together))
+    lines.append(summary("cv model alone   ", evaluate(model, independent)))
+    lines.append(summary("cv rules alone   ", evaluate(rules_alone(detector), independent)))
+    lines.append(summary("cv all sources, rules and model", evaluate(both, cases)))
+    lines += sweep("cv", [(c, probs[(c.lang, c.text)][0]) for c in independent])
+    return lines
+
+
+def sweep(name: str, scored: Sequence[tuple[Case, float]]) -> list[str]:
+    """The model alone at several thresholds: recall and line false alarms (to choose
+    ``line`` and ``sure`` in crisis.yaml)."""
+    cells = []
+    emergencies = [1 - none for c, none in scored if c.kind is not None]
+    harmless = [1 - none for c, none in scored if c.kind is None]
+    for at in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        found = sum(d >= at for d in emergencies)
+        alarms = sum(d >= at for d in harmless)
+        recall, over = _pct(found, len(emergencies)).strip(), _pct(alarms, len(harmless)).strip()
+        cells.append(f"{at:.2f}: {recall}/{over}")
+    return [f"{name} model alone, threshold: recall/harmless over it   " + "  ".join(cells)]
+
+
+def texts_for_timing(parts: Sequence[str] = PARTS) -> list[tuple[str, str]]:
+    """(text, lang) of every evaluation message of ``parts`` and labelled search query."""
+    found = [(c.text, c.lang) for part in parts for c in load_part(part)]
     data = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     found += [(str(q["q"]), lang) for lang, items in data["queries"].items() for q in items]
     return found
@@ -223,10 +327,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list dev messages gotten wrong")
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds over all texts")
+    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (0: none)")
+    parser.add_argument(
+        "--part",
+        choices=[*PARTS, "both"],
+        default="both",
+        help="which evaluation part to read (while developing: dev only; never tune on heldout)",
+    )
     args = parser.parse_args(argv)
-    texts = texts_for_timing()
+    parts = PARTS if args.part == "both" else (args.part,)
+    texts = texts_for_timing(parts)
     detector, seconds, retained, peak = build_measured(texts * 3)
-    for part in PARTS:
+    for part in parts:
         cases = load_part(part)
         if not cases:
             print(f"\n{part}: no evaluation set found in {EVAL / part}")
@@ -238,10 +350,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{part} total: recall {_pct(result.total.found, result.total.emergencies).strip()}"
             f", false alarms {_pct(result.total.screens, result.total.harmless).strip()}"
         )
+        print(summary(f"{part} rules and model", result))
+        print(summary(f"{part} rules alone   ", evaluate(rules_alone(detector), cases)))
+        print(summary(f"{part} model alone   ", evaluate(model_alone(detector), cases)))
+        if part == "dev":
+            print(
+                "\n".join(
+                    sweep(part, [(c, 1 - detector.assess(c.text, c.lang).danger) for c in cases])
+                )
+            )
         if args.misses and part == "dev":
             for case, signal in result.misses:
                 got = f"{signal.kind.value}{'' if signal.sure else '?'}" if signal else "-"
                 print(f"  {case.lang} {case.kind or 'harmless':<9} got {got:<10} {case.text}")
+    if args.cv:
+        print("\n".join(cross_validated(detector, args.cv)))
     detector = build_measured()[0]  # a fresh one: the first round is timed with empty caches
     wall, cpu = latency(detector.detect, texts, args.rounds)
     print(

@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.bench_crisis import EVAL, Result, evaluate, load_part
+from benchmarks.bench_crisis import EVAL, Result, evaluate, load_part, model_alone
 from bot.crisis import CrisisDetector
 from bot.i18n import LANGUAGES
 from bot.knowledge.model import CrisisKind, Knowledge
 
-# Floors below the figures measured when the sets arrived (dev: 97% of emergencies, 1% false
-# alarms), so that a change that loses what works goes red.
-RECALL_ALL = 0.95
-RECALL_LANGUAGE = 0.90
-RECALL_KIND = 0.90
-FALSE_ALARMS = 0.05
+# Floors a few points below what the rules and the model together measured on dev (recall 100%,
+# every language 98% or more, every kind 99% or more, no false alarm, 13% of harmless messages
+# with the line), so that a change that loses what works goes red. The rules were tuned on dev,
+# so dev flatters them; the honest figures are cross-validated (benchmarks/bench_crisis.py).
+RECALL_ALL = 0.97
+RECALL_LANGUAGE = 0.95
+RECALL_KIND = 0.95
+FALSE_ALARMS = 0.03
 AUTHOR_RECALL = 0.97
+# Harmless dev messages that get the one line of numbers (rules and model together).
+LINES = 0.16
+# The model alone on dev, which it never learned from (measured: recall 85%, Arabic the lowest
+# language at 60%, 2% of harmless messages over its threshold): floors below that, so that
+# retraining on worse data or a broken model goes red.
+MODEL_RECALL = 0.80
+MODEL_RECALL_LANGUAGE = 0.50
+MODEL_LINES = 0.06
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +58,26 @@ def test_every_kind_is_recognised(result: Result, kind: CrisisKind) -> None:
 def test_harmless_messages_rarely_raise_the_emergency_screen(result: Result) -> None:
     alarms = [c.text for c, s in result.misses if c.kind is None and s and s.sure]
     assert result.total.false_alarms <= FALSE_ALARMS, alarms
+
+
+def test_harmless_messages_rarely_get_the_line(result: Result) -> None:
+    assert result.total.lines / result.total.harmless <= LINES
+
+
+@pytest.fixture(scope="module")
+def model(real: Knowledge) -> Result:
+    """Every development message through the model alone (at its ``line`` threshold)."""
+    return evaluate(model_alone(CrisisDetector.build(real)), load_part("dev"))
+
+
+def test_the_model_alone_recognises_most_emergencies(model: Result) -> None:
+    assert model.total.recall >= MODEL_RECALL
+    assert model.total.lines / model.total.harmless <= MODEL_LINES
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_model_alone_works_in_every_language(model: Result, lang: str) -> None:
+    assert model.by_lang[lang].recall >= MODEL_RECALL_LANGUAGE
 
 
 @pytest.fixture(scope="module")

@@ -397,10 +397,12 @@ def test_a_failed_search_that_may_signal_danger_is_not_recorded(engine: Engine) 
     assert "116 016" in shown.split("\n\n")[0]
     assert "Sorry, I found nothing for that." in shown
     assert reply.need is None
-    calm = engine.text(engine.ctx("en"), "this waiting is boring me")
+    # (Not "this waiting is boring me": the crisis model reads "waiting" as a hint of danger,
+    # "he is waiting outside", and gives that the line too.)
+    calm = engine.text(engine.ctx("en"), "this paperwork is boring me")
     assert "Sorry, I found nothing for that." in plain(calm.screen.text)
     assert calm.need == Need(
-        NeedKind.NO_RESULT, None, None, None, query="this waiting is boring me"
+        NeedKind.NO_RESULT, None, None, None, query="this paperwork is boring me"
     )
 
 

@@ -16,6 +16,16 @@ up to :data:`NEGATION_WINDOW` words before it in the same clause.
 
 A false alarm costs one extra screen; a miss can cost a life: where unsure, the rules give
 the one line of numbers on top of the normal answer rather than nothing.
+
+Next to the rules reads a trained model (:mod:`bot.crisis.model`, thresholds under
+``model:`` in crisis.yaml). It catches wordings nobody listed. The answer is graded:
+
+- a sure rule → the emergency screen (unless the model's probability of danger is below
+  ``calm``: then the one line);
+- an unsure rule → the one line of that kind's numbers, or the emergency screen when the
+  model is at least ``sure`` sure of danger;
+- no rule, the model at least ``line`` sure of danger → the one line of the model's kind;
+- otherwise nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +34,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.crisis.language import SCRIPTS, Negation, scope, script
+from bot.crisis.model import CLASSES, CrisisModel
 from bot.crisis.terms import GAP_ID, SKELETON_LANGS, Term, TermIndex
-from bot.knowledge.model import Crisis, CrisisRule, CrisisSignal, Knowledge
+from bot.knowledge.model import (
+    Crisis,
+    CrisisKind,
+    CrisisModelFile,
+    CrisisRule,
+    CrisisSignal,
+    Knowledge,
+)
 from bot.text.norm import clauses
 
 NEGATION_WINDOW = 3
@@ -46,11 +64,24 @@ class Found:
     concepts: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """Everything that decided a message: the rule (if one held), what the model read (the
+    probability of danger and the likeliest kind), and the signal they give together."""
+
+    found: Found | None
+    danger: float
+    kind: CrisisKind | None
+    signal: CrisisSignal | None
+
+
 class CrisisDetector:
     """Recognises messages that signal acute danger, in any of the knowledge's languages."""
 
-    def __init__(self, crisis: Crisis) -> None:
+    def __init__(self, crisis: Crisis, model: CrisisModel | None = None) -> None:
         self.crisis = crisis
+        self.model = model
+        self.settings: CrisisModelFile | None = crisis.model if model else None
         self._terms = TermIndex()
         self._negatable = {c.name for c in crisis.concepts.values() if c.negatable}
         self._rules = [
@@ -66,8 +97,10 @@ class CrisisDetector:
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> CrisisDetector:
-        """Compile the concepts and rules of ``knowledge`` (knowledge/crisis.yaml)."""
-        return cls(knowledge.crisis)
+        """Compile the concepts and rules of ``knowledge`` (knowledge/crisis.yaml) and load
+        the model it names (raises ModelError when that file cannot be used)."""
+        named = knowledge.crisis.model
+        return cls(knowledge.crisis, CrisisModel.load(named.path) if named else None)
 
     def concepts(self, text: str, lang: str = "de") -> dict[str, str]:
         """The concepts ``text`` (written by a user of ``lang``) mentions, with their words."""
@@ -127,6 +160,18 @@ class CrisisDetector:
                 first = first or rule
         return Found(first, seen) if first else None
 
+    def assess(self, text: str, lang: str = "de") -> Assessment:
+        """The rule and the model on ``text``, and the signal they give together."""
+        found = self.explain(text, lang)
+        rule = CrisisSignal(found.rule.kind, found.rule.sure) if found else None
+        if self.model is None or self.settings is None:
+            return Assessment(found, 0.0, None, rule)
+        probs = self.model.probabilities(text)
+        danger = 1 - probs[0]
+        best = max(range(1, len(CLASSES)), key=probs.__getitem__)
+        kind = CrisisKind(CLASSES[best])
+        return Assessment(found, danger, kind, combine(rule, danger, kind, self.settings))
+
     def detect(self, text: str, lang: str) -> CrisisSignal | None:
         """The kind of acute danger ``text`` signals and whether it is sure, or None.
 
@@ -135,8 +180,18 @@ class CrisisDetector:
             lang: the user's language: every language's terms count, short ones and
                 negation words only in the languages the message is written in.
         """
-        found = self.explain(text, lang)
-        return CrisisSignal(found.rule.kind, found.rule.sure) if found else None
+        return self.assess(text, lang).signal
+
+
+def combine(
+    rule: CrisisSignal | None, danger: float, kind: CrisisKind, at: CrisisModelFile
+) -> CrisisSignal | None:
+    """The graded answer of the rules and the model (see the module's docstring)."""
+    if rule is not None and rule.sure:
+        return CrisisSignal(rule.kind, sure=False) if danger < at.calm else rule
+    if rule is not None:
+        return CrisisSignal(rule.kind, sure=True) if danger >= at.sure else rule
+    return CrisisSignal(kind, sure=False) if danger >= at.line else None
 
 
 def _match_rest(

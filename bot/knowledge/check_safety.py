@@ -13,7 +13,15 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from bot.i18n.languages import LANGUAGES
-from bot.knowledge.model import EMERGENCY_LINES, CrisisKind, Knowledge, Severity, Where
+from bot.knowledge.model import (
+    EMERGENCY_LINES,
+    CrisisKind,
+    CrisisModelFile,
+    Knowledge,
+    Severity,
+    Where,
+)
+from bot.knowledge.yaml_lines import display
 from bot.text.norm import fold, loose_keys, part_min, tokens
 
 # A stem or part shorter than this would match ordinary words of some other language.
@@ -170,6 +178,27 @@ def check_crisis(k: Knowledge, add: Add) -> None:
     for kind in CrisisKind:
         if c.rules and kind not in kinds:
             add(rules_at, "rules", f"no sure rule for '{kind}'", WARNING)
+    if c.model is not None:
+        check_crisis_model(c.model, add)
+
+
+def check_crisis_model(model: CrisisModelFile, add: Add) -> None:
+    """crisis.yaml ``model:``: thresholds in order, and a model file that loads."""
+    # The model is crisis detection's own code; imported here, when a file names one.
+    from bot.crisis.model import CrisisModel, ModelError
+
+    if not 0 < model.line <= model.sure <= 1:
+        add(model.where, "model", "expected 0 < line <= sure <= 1")
+    if not 0 <= model.calm < model.line:
+        add(model.where, "model", "expected 0 <= calm < line")
+    try:
+        CrisisModel.load(model.path)
+    except ModelError as exc:
+        add(
+            Where(display(model.path), 0),
+            "model",
+            f"{exc}: retrain it with `python -m bot.crisis.train`",
+        )
 
 
 def _term(add: Add, where: Where, concept: str, lang: str, term: str) -> None:

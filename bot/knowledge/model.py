@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 ROOT = "start"
 EMERGENCY_LINES = 5  # the emergency screen shows at most this many lines
@@ -240,13 +241,32 @@ class CrisisRule:
 
 
 @dataclass(frozen=True)
+class CrisisModelFile:
+    """The trained model next to the rules (crisis.yaml ``model:``): its file and thresholds.
+
+    ``line``: the model alone, this sure of danger → the one line of numbers on top of the
+    answer. ``sure``: the model this sure and a rule unsure → the emergency screen. ``calm``:
+    the model's probability of danger below this turns a sure rule into the one line (0:
+    never).
+    """
+
+    path: Path
+    where: Where
+    line: float
+    sure: float
+    calm: float = 0.0
+
+
+@dataclass(frozen=True)
 class Crisis:
-    """What counts as danger (knowledge/crisis.yaml): concepts, negation words, rules."""
+    """What counts as danger (knowledge/crisis.yaml): concepts, negation words, rules, and
+    the trained model that reads along."""
 
     concepts: Mapping[str, Concept] = field(default_factory=dict)
     negation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: tuple[CrisisRule, ...] = ()
     where: Mapping[str, Where] = field(default_factory=dict)
+    model: CrisisModelFile | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.knowledge.model import Concept, Crisis, CrisisKind, CrisisRule, Emergency, Where
+from bot.knowledge.model import (
+    Concept,
+    Crisis,
+    CrisisKind,
+    CrisisModelFile,
+    CrisisRule,
+    Emergency,
+    Where,
+)
 from bot.knowledge.yaml_lines import FILE, LINE, LINES, Entry
 
 if TYPE_CHECKING:
@@ -16,6 +24,7 @@ if TYPE_CHECKING:
 
 CONCEPT_FIELDS = frozenset({"about", "negatable"})
 RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none"})
+MODEL_FIELDS = frozenset({"file", "line", "sure", "calm"})
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 # kind -> town or language -> service ids
 Table = dict[str, dict[str, tuple[str, ...]]]
@@ -121,7 +130,33 @@ def read_crisis(reader: Reader) -> Crisis:
         )
     if "rules" not in data:
         reader.problem(rel, 1, "-", "expected a list under 'rules:'")
-    return Crisis(concepts=concepts, negation=negation, rules=tuple(rules), where=where)
+    return Crisis(
+        concepts=concepts,
+        negation=negation,
+        rules=tuple(rules),
+        where=where,
+        model=_model(reader, data),
+    )
+
+
+def _model(reader: Reader, data: Entry) -> CrisisModelFile | None:
+    """The trained model's file and thresholds (``model:``), if crisis.yaml names one."""
+    entry = reader.mapping({**data, "id": "model"}, "model")
+    if entry is None:
+        return None
+    entry["id"] = "model"
+    reader.check_fields(entry, MODEL_FIELDS | {"id"}, "the model")
+    name = reader.text(entry, "file", required=True)
+    line, sure = reader.number(entry, "line", required=True), reader.number(entry, "sure")
+    if not name or line is None:
+        return None
+    return CrisisModelFile(
+        path=reader.directory / name,
+        where=reader.where(entry),
+        line=line,
+        sure=1.0 if sure is None else sure,
+        calm=reader.number(entry, "calm") or 0.0,
+    )
 
 
 def _concepts(reader: Reader, table: Entry | None, rel: str) -> dict[str, Concept]:

@@ -22,8 +22,12 @@ from bot.staff.model import DEFAULT_DAYS, Filters, Report
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    """Check the knowledge files; print every problem; 1 when there are errors."""
+    """Check the knowledge files (and that the crisis model was trained on the data in the
+    checkout); print every problem; 1 when there are errors."""
+    from bot.crisis.data import stale_model
+
     problems = validate(Path(args.knowledge), utc_today())
+    problems += stale_model(Path(args.knowledge))
     for problem in problems:
         out.write(f"{problem}\n")
     n_errors = sum(p.severity == ERROR for p in problems)

@@ -1,0 +1,222 @@
+"""The trained crisis classifier next to the rules: hashed character n-grams and words of a
+message, scored by a multinomial logistic regression. Pure; no I/O beyond reading its file.
+
+Why a model: the rules of knowledge/crisis.yaml catch the wordings someone wrote down; a
+message in danger is often worded in a way nobody listed. The model learned from a few
+thousand messages (:mod:`bot.crisis.train` trains it) and generalises over wording, typos and
+script: it reads the same loose keys as the rules (:func:`bot.text.norm.loose_keys`:
+Cyrillic also in Latin letters, Arabizi digits, no diacritics), cut into character n-grams
+and words, each hashed (``zlib.crc32``, stable across runs) into one of ``2**bits`` buckets.
+
+The file (``knowledge/crisis_model.bin``) is ``MAGIC``, the length of a JSON header (4 bytes,
+big-endian), the header (feature settings, classes, per-class scale and bias, the hash of the
+training data), then the zlib-compressed weights: one int8 per bucket and class, class by
+class. The weights stay int8 in memory (``2**bits`` bytes per class).
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import math
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bot.text.norm import CYRILLIC_MARK, clauses, consonants, loose_keys
+
+MAGIC = b"LOTSE-CRISIS-MODEL-1\n"
+# Index 0 is "no danger"; the others are CrisisKind values, in their order.
+CLASSES = ("none", "violence", "threat", "suicide", "medical", "child")
+_WORD_CACHE_MAX = 16_384
+
+
+class ModelError(ValueError):
+    """A model file that cannot be used (missing, damaged, other settings or classes)."""
+
+
+@dataclass(frozen=True)
+class Features:
+    """How a message becomes features; recorded in the model file so both sides agree."""
+
+    bits: int = 17  # 2**bits buckets per class
+    char_min: int = 4  # character n-grams of each word's key, padded with "<" and ">"
+    char_max: int = 5
+    words: bool = True  # each word's key, and its consonants (Arabizi, Finglish vowels vary)
+    bigrams: bool = True  # two words in a row
+    # A longer message is read by its first and last characters: the cost stays bounded
+    # (the rules still read all of it).
+    head: int = 400
+    tail: int = 200
+    # A message with fewer features than this counts as if it had this many: a few words are
+    # little evidence, so a short message stays nearer to the prior ("I bet she knows").
+    floor: int = 100
+
+
+def _bucket(feature: str, mask: int) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & mask
+
+
+def word_keys(word: str) -> list[str]:
+    """The keys a word is read by: its loose keys (Cyrillic in Latin letters), sorted."""
+    return sorted({k.lstrip(CYRILLIC_MARK) for k in loose_keys(word)} - {""})
+
+
+class Featurizer:
+    """Turns text into bucket indices (with repetition: a feature seen twice counts twice)."""
+
+    def __init__(self, settings: Features) -> None:
+        self.settings = settings
+        self._mask = (1 << settings.bits) - 1
+        self._cache: dict[str, tuple[tuple[int, ...], str]] = {}
+
+    def _word(self, word: str) -> tuple[tuple[int, ...], str]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        s, mask = self.settings, self._mask
+        keys = word_keys(word)
+        found: list[int] = []
+        for key in keys:
+            padded = f"<{key}>"
+            for n in range(s.char_min, s.char_max + 1):
+                found.extend(_bucket(padded[i : i + n], mask) for i in range(len(padded) - n + 1))
+            if s.words:
+                found.append(_bucket("w " + key, mask))
+                skeleton = consonants(key)
+                if skeleton:
+                    found.append(_bucket("s " + skeleton, mask))
+        result = (tuple(found), keys[0] if keys else "")
+        if len(self._cache) >= _WORD_CACHE_MAX:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def __call__(self, text: str) -> list[int]:
+        """The bucket indices of ``text`` (its head and tail when long)."""
+        s = self.settings
+        if len(text) > s.head + s.tail:
+            text = text[: s.head] + "\n" + text[-s.tail :]
+        found: list[int] = []
+        for words in clauses(text):
+            previous = ""
+            for word in words:
+                buckets, key = self._word(word)
+                found.extend(buckets)
+                if s.bigrams and previous and key:
+                    found.append(_bucket(f"b {previous} {key}", self._mask))
+                previous = key
+        return found
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the file says about itself: settings, classes, training data, scales, biases."""
+
+    features: Features
+    classes: tuple[str, ...]
+    data_hash: str
+    examples: int
+    scales: tuple[float, ...]
+    biases: tuple[float, ...]
+
+    def to_json(self) -> bytes:
+        """The header as compact, stable JSON."""
+        data = asdict(self)
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Header:
+        """Read a header; raises ModelError when a field is missing or of the wrong type."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            return cls(
+                features=Features(**data["features"]),
+                classes=tuple(str(c) for c in data["classes"]),
+                data_hash=str(data["data_hash"]),
+                examples=int(data["examples"]),
+                scales=tuple(float(x) for x in data["scales"]),
+                biases=tuple(float(x) for x in data["biases"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"unreadable header ({exc})") from exc
+
+
+class CrisisModel:
+    """Probabilities of "no danger" and of each kind of danger for a message."""
+
+    def __init__(self, header: Header, weights: Sequence[array.array[int]]) -> None:
+        self.header = header
+        self.featurize = Featurizer(header.features)
+        self.weights = list(weights)
+        self._scales = header.scales
+        self._biases = header.biases
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> CrisisModel:
+        """Read a model; raises ModelError when the bytes are not a usable model."""
+        if not raw.startswith(MAGIC):
+            raise ModelError("not a Lotse crisis model (wrong start)")
+        at = len(MAGIC)
+        if len(raw) < at + 4:
+            raise ModelError("truncated header")
+        (size,) = struct.unpack(">I", raw[at : at + 4])
+        header = Header.from_json(raw[at + 4 : at + 4 + size])
+        if header.classes != CLASSES:
+            raise ModelError(f"classes {list(header.classes)}, expected {list(CLASSES)}")
+        n = len(CLASSES)
+        if len(header.scales) != n or len(header.biases) != n:
+            raise ModelError(f"expected {n} scales and biases")
+        if not 8 <= header.features.bits <= 22:
+            raise ModelError(f"bits {header.features.bits} out of range 8-22")
+        try:
+            payload = zlib.decompress(raw[at + 4 + size :])
+        except zlib.error as exc:
+            raise ModelError(f"damaged weights ({exc})") from exc
+        buckets = 1 << header.features.bits
+        if len(payload) != n * buckets:
+            raise ModelError(f"{len(payload)} weight bytes, expected {n * buckets}")
+        weights = []
+        for c in range(n):
+            column = array.array("b")
+            column.frombytes(payload[c * buckets : (c + 1) * buckets])
+            weights.append(column)
+        return cls(header, weights)
+
+    @classmethod
+    def load(cls, path: Path) -> CrisisModel:
+        """Read the model file at ``path``; raises ModelError (naming the problem)."""
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"cannot read it ({exc.strerror})") from exc
+        return cls.from_bytes(raw)
+
+    def probabilities(self, text: str) -> list[float]:
+        """The probability of each class of :data:`CLASSES` for ``text`` (they sum to 1)."""
+        found = self.featurize(text)
+        if not found:
+            return [1.0] + [0.0] * (len(CLASSES) - 1)
+        norm = 1 / math.sqrt(max(len(found), self.header.features.floor))
+        logits = [
+            bias + scale * norm * sum(map(column.__getitem__, found))
+            for column, scale, bias in zip(self.weights, self._scales, self._biases, strict=True)
+        ]
+        return softmax(logits)
+
+
+def softmax(logits: Sequence[float]) -> list[float]:
+    """Probabilities from scores (shifted by the largest, so nothing overflows)."""
+    top = max(logits)
+    exps = [math.exp(x - top) for x in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def encode(header: Header, weights: Sequence[Sequence[int]]) -> bytes:
+    """The file's bytes for a header and int8 weights (one sequence per class)."""
+    head = header.to_json()
+    payload = b"".join(array.array("b", column).tobytes() for column in weights)
+    return MAGIC + struct.pack(">I", len(head)) + head + zlib.compress(payload, 9)
