@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from bot.conversation import Turn
 from bot.engine.screens import Contact, Reply, Venue, plain
 from bot.tg.api import lotse_bot
-from bot.tg.render import NO_PREVIEW, PARSE_MODE, keyboard
+from bot.tg.render import NO_PREVIEW_DATA, PARSE_MODE, keyboard, keyboard_data
 
 CONTACT_NAME_MAX = 64
 
@@ -28,8 +28,8 @@ async def send(bot: Bot, chat_id: int, reply: Reply, turn: Turn | None) -> int:
         chat_id=chat_id,
         text=screen.text,
         parse_mode=PARSE_MODE,
-        reply_markup=keyboard(screen),
-        link_preview_options=NO_PREVIEW,
+        reply_markup=keyboard_data(screen),
+        link_preview_options=NO_PREVIEW_DATA,
     )
     message_id = int(sent["message_id"])
     if turn is not None:
@@ -41,8 +41,7 @@ async def send(bot: Bot, chat_id: int, reply: Reply, turn: Turn | None) -> int:
 async def show(bot: Bot, message: Message, reply: Reply, turn: Turn) -> None:
     """Show a screen in place of ``message`` (the one whose button was tapped)."""
     screen = reply.screen
-    markup = keyboard(screen)
-    if message.text == plain(screen.text).strip() and message.reply_markup == markup:
+    if message.text == plain(screen.text).strip() and message.reply_markup == keyboard(screen):
         # The same screen again (a double tap, a stale button twice).
         await attachments(bot, message.chat.id, reply, turn)
         return
@@ -53,8 +52,8 @@ async def show(bot: Bot, message: Message, reply: Reply, turn: Turn) -> None:
             message_id=message.message_id,
             text=screen.text,
             parse_mode=PARSE_MODE,
-            reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard_data(screen),
+            link_preview_options=NO_PREVIEW_DATA,
         )
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
