@@ -278,12 +278,14 @@ class Lotse:
                 # Confirmed in a pop-up, which is never kept in the chat.
                 await self.answer_query(query, self.engine.erase_notice(turn.ctx, ok=ok))
                 return
-            # Only the spinner on the button depends on this; the next screen still matters.
-            await self.answer_query(query)
+            # The spinner and the next screen at once: one round trip less before the user
+            # sees it. Only the spinner depends on the answer, which never raises.
+            shown: Awaitable[object]
             if isinstance(message, Message):
-                await show(context.bot, message, reply, turn)
+                shown = show(context.bot, message, reply, turn)
             else:
-                await send(context.bot, who.chat, reply, turn)
+                shown = send(context.bot, who.chat, reply, turn)
+            await asyncio.gather(self.answer_query(query), shown)
         finally:
             await turn.close()
 

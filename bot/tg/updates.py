@@ -25,12 +25,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# Updates in progress at once. Each holds at most one Bot API connection at a time, and
-# httpx checks every pooled connection on every request, so more costs CPU on each call
-# (measured: 32 cost 10-40 % more CPU per update than 8). Against Telegram (30-100 ms a
-# round trip, two or three per update) 16 still make some 50 updates/s per worker, above
-# Telegram's 30 messages/s per bot.
-MAX_CONCURRENT = 16
+# Updates in progress at once. httpx looks at every pooled connection on every request, so
+# each connection more costs CPU on every call (measured: 32 updates at once cost 10-40 %
+# more CPU per update than 8). Against Telegram (30-100 ms a round trip, two or three per
+# update) 8 at once still make 25-50 updates/s per worker; more workers make more.
+MAX_CONCURRENT = 8
 Key = tuple[str, int]
 
 
