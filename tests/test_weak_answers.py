@@ -23,6 +23,10 @@ from bot.runtime import Core
 from bot.staff.model import Filters
 from bot.staff.report import load_report
 from bot.storage import Storage
+from bot.storage.state import SEARCH_PROMISED
+from bot.storage.usage import week_of
+from bot.tg.app import HOUSEKEEPING_EVERY
+from bot.tg.handlers import SPAN_KEPT
 from tests.conftest import Clock
 from tests.fakes.harness import lotse, telegram
 from tests.fakes.user import FakeUser
@@ -150,6 +154,60 @@ async def test_a_search_is_kept_two_hours(
     clock.now += SEARCH_KEPT + dt.timedelta(seconds=1)
     await update(conversation, "press", "-:n:pflegegrad:herten")
     assert await weak(storage) == []
+
+
+# Housekeeping runs every HOUSEKEEPING_EVERY seconds after the end of the run before; a slow
+# run (the weekly digest) may take as long again. So one run always falls in this last stretch
+# before the two hours /privacy promises: the words must be gone by its start.
+LAST_RUN = SEARCH_PROMISED - 2 * dt.timedelta(seconds=HOUSEKEEPING_EVERY)
+
+
+@pytest.mark.parametrize("after", [LAST_RUN + dt.timedelta(seconds=1), SEARCH_PROMISED])
+async def test_housekeeping_deletes_the_words_within_the_two_hours_privacy_promises(
+    conversation: Conversation, storage: Storage, clock: Clock, tmp_path: Path, after: object
+) -> None:
+    start = clock.now
+    await update(conversation, "text", PRIVATE)
+    await update(conversation, "press", "n:pflegegrad")
+    assert SCRUBBED.encode() in every_byte(tmp_path)  # kept: the test can see it
+    assert isinstance(after, dt.timedelta)
+    clock.now = start + after
+    await storage.purge_chats(clock.now, SPAN_KEPT)  # what Lotse.housekeeping runs
+    assert b"Pflegegrad beantragen" not in every_byte(tmp_path)
+    [(place, search)] = await storage._fetchall("SELECT place, search FROM chat_state")
+    assert (place, search) == ("n:pflegegrad", None)  # only the search is over
+
+
+async def test_housekeeping_leaves_a_search_still_in_use(
+    conversation: Conversation, storage: Storage, clock: Clock
+) -> None:
+    await update(conversation, "text", "Pflegegrad beantragen")
+    await update(conversation, "press", "n:pflegegrad:herten")
+    clock.now += SEARCH_KEPT - dt.timedelta(seconds=1)
+    await storage.purge_chats(clock.now, SPAN_KEPT)
+    await update(conversation, "press", "-:n:pflegegrad:herten")
+    assert len(await weak(storage)) == 1
+
+
+async def test_housekeeping_ends_the_expected_note_on_time(
+    conversation: Conversation, storage: Storage, clock: Clock
+) -> None:
+    await search_then_thumbs_down(conversation)
+    [(pending,)] = await storage._fetchall("SELECT pending FROM chat_state")
+    assert pending is not None
+    clock.now += dt.timedelta(minutes=15)
+    await storage.purge_chats(clock.now, SPAN_KEPT)
+    [(pending,)] = await storage._fetchall("SELECT pending FROM chat_state")
+    assert pending is None
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 12, 2), dt.date(2026, 12, 6)])
+async def test_a_weak_answer_is_dated_to_its_week_only(storage: Storage, day: dt.date) -> None:
+    # A 👎 is also a rating with its day, town and language: a weak answer dated to the day
+    # could be matched to it on a quiet day. Stored under its week's Monday, it cannot.
+    await storage.add_weak_answer("Pflegegrad", "pflege", "pflegegrad", "unhelpful", day=day)
+    assert await storage._fetchall("SELECT day FROM weak_answers") == [("2026-11-30",)]
+    assert week_of(day) == dt.date(2026, 11, 30)
 
 
 @pytest.mark.parametrize("command", ["erase", "erase refused by Telegram", "forget"])
@@ -375,3 +433,16 @@ def test_privacy_says_the_search_is_kept_two_hours_in_every_language(engine: Eng
         assert len(text) < 4096
         if lang != "en":
             assert "keeps your words" not in text, lang  # translated, not the English source
+
+
+def test_the_terminal_takes_its_search_with_it(engine: Engine, tmp_path: Path) -> None:
+    # No housekeeping runs after the terminal ends: the search must not wait for one.
+    stdin = io.StringIO("Pflegegrad beantragen\n")
+    settings = Settings(db_path=tmp_path / "lotse.sqlite3", salt_file=tmp_path / "lotse.salt")
+    assert run_console(engine, stdin, io.StringIO(), settings, lang="de") == 0
+    with sqlite3.connect(settings.db_path) as db:
+        [(place, search)] = db.execute("SELECT place, search FROM chat_state").fetchall()
+    db.close()
+    assert place is not None  # the terminal remembered the chat
+    assert search is None
+    assert b"Pflegegrad beantragen" not in every_byte(tmp_path)

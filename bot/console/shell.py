@@ -9,6 +9,7 @@ needs go into the same database (LOTSE_DB), and ``python -m bot feedback report`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
@@ -18,6 +19,7 @@ from bot.console.render import render
 from bot.conversation import Conversation, Turn, Who
 from bot.engine.flow import Engine
 from bot.engine.screens import Reply, Screen
+from bot.errors import DatabaseFault
 from bot.i18n import negotiate
 from bot.storage import Storage
 
@@ -123,6 +125,9 @@ async def converse(
         stdout.write("\n")
     finally:
         await conversation.flush()  # the counts since the last minute's flush
+        # No housekeeping runs after the terminal: its search ends with it (/privacy).
+        with contextlib.suppress(DatabaseFault):
+            await storage.drop_search(storage.chat_key(CONSOLE_ID))
         await storage.close()
     return 0
 

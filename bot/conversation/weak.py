@@ -1,7 +1,8 @@
 """Weak answers: a search whose result the person then rates 👎 or "none fits". No Telegram.
 
 The rule (README, "For staff"): after typed text is answered with results, the chat keeps the
-search (its text, scrubbed, and the nodes its result buttons open) for at most ``SEARCH_KEPT``.
+search (its text, scrubbed, and the nodes its result buttons open) for at most ``SEARCH_KEPT``
+(100 minutes; housekeeping deletes it within the two hours /privacy promises).
 The search stays live only while the person stays on what it offered: a result (node or
 service card), a service card opened on a result's screen, the language picker and town
 choice for one of them. A 👎 or "none of these fits" on such a screen is a weak answer to
@@ -17,11 +18,10 @@ from dataclasses import dataclass
 
 from bot.engine import payloads as pl
 from bot.engine.screens import Screen
-from bot.storage.state import PLACE_KEPT
+from bot.storage.state import SEARCH_KEPT
 from bot.text.scrub import scrub
 
-# A search is kept as long as the place a person was at (the note after 👎 is shorter).
-SEARCH_KEPT = PLACE_KEPT
+__all__ = ["SEARCH_KEPT", "Search", "kept", "node_of", "result_payloads"]
 # As much of the search text as the staff report keeps (bot/storage/usage.py).
 QUERY_LIMIT = 200
 

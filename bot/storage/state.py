@@ -5,10 +5,16 @@ restart continues a conversation (DESIGN.md §3): the span of message ids "erase
 deletes (bot/tg/erase.py), the place /language and "continue where I was" return to, the
 note expected after a 👎, the search a later 👎 or "none fits" may be about (its scrubbed
 text and result nodes: bot/conversation/weak.py), and the chat's feedback count this hour.
-``seen`` is the hour of the chat's last activity, nothing finer. The place, the expected
-note and the search are kept for ``PLACE_KEPT`` only, the span for as long as Telegram lets
-a bot delete (48 hours), then housekeeping deletes them (``purge_chats``); /erase deletes
-the row at once.
+``seen`` is the hour of the chat's last activity, nothing finer. The place is kept for
+``PLACE_KEPT`` after that hour, the span for as long as Telegram lets a bot delete (48
+hours); the expected note and the search until their own ``*_until`` second. Housekeeping
+(``purge_chats``, every ``CLEAR_EVERY``) deletes each of them once it is over; /erase
+deletes the row at once.
+
+/privacy and the README promise that the words of a search stay in the database for at most
+``SEARCH_PROMISED``. So a search is in use for ``SEARCH_KEPT`` only: the next housekeeping
+comes at most ``CLEAR_EVERY`` later, and a slow run (the weekly digest) may take as long
+again before the next one starts.
 
 The language choice lives in ``preferences`` (per user, not per chat); ``open_chat`` reads
 it together with the row, so that an update costs one query.
@@ -26,9 +32,15 @@ from bot.errors import DatabaseFault
 from bot.storage.base import today
 from bot.storage.preferences import PreferenceStore
 
-# The place and the expected note are kept this long after the chat's last activity.
+# The place is kept this long after the hour of the chat's last activity.
 PLACE_KEPT = dt.timedelta(hours=2)
 HOUR = 3600
+# What /privacy promises for the words of a search, and how often housekeeping runs.
+SEARCH_PROMISED = dt.timedelta(hours=2)
+CLEAR_EVERY = dt.timedelta(minutes=10)
+# How long a search is in use (100 minutes): its words are gone from the database before
+# SEARCH_PROMISED while the bot runs, even when one housekeeping run is slow.
+SEARCH_KEPT = SEARCH_PROMISED - 2 * CLEAR_EVERY
 
 _COLUMNS = (
     "low, high, seen, place, pending, pending_until, feedback_hour, feedback_count, "
@@ -144,13 +156,35 @@ class ChatStateStore(PreferenceStore):
             return None
         return int(row[0]), int(row[1])
 
+    async def drop_search(self, chat_key: str) -> None:
+        """Forget the chat's search now (a shell whose conversation has ended)."""
+        async with self._transaction() as tx:
+            cleared = await tx.execute(
+                "UPDATE chat_state SET search = NULL, search_until = NULL "
+                "WHERE chat_key = ? AND search IS NOT NULL",
+                (chat_key,),
+            )
+        if cleared:
+            await self.backend.after_delete()
+
     async def purge_chats(self, now: dt.datetime, quiet: dt.timedelta) -> int:
-        """Delete rows quiet for longer than ``quiet``, and places, notes and searches kept
-        too long; how many rows were deleted."""
+        """Delete rows quiet for longer than ``quiet``, places kept too long, and notes and
+        searches past their own expiry (to the second); how many rows were deleted."""
         cutoff = int((now - quiet).timestamp())
+        second = int(now.timestamp())
         async with self._transaction() as tx:
             deleted = await tx.execute("DELETE FROM chat_state WHERE seen < ?", (cutoff,))
             cleared = await tx.execute(
+                "UPDATE chat_state SET search = NULL, search_until = NULL "
+                "WHERE search IS NOT NULL AND (search_until IS NULL OR search_until <= ?)",
+                (second,),
+            )
+            cleared += await tx.execute(
+                "UPDATE chat_state SET pending = NULL, pending_until = NULL "
+                "WHERE pending IS NOT NULL AND (pending_until IS NULL OR pending_until <= ?)",
+                (second,),
+            )
+            cleared += await tx.execute(
                 "UPDATE chat_state SET place = NULL, pending = NULL, pending_until = NULL, "
                 "search = NULL, search_until = NULL WHERE seen < ? "
                 "AND (place IS NOT NULL OR pending IS NOT NULL OR search IS NOT NULL)",

@@ -7,7 +7,10 @@ each worker counts in memory (``bot.conversation.usage``) and adds its totals wi
 upsert, so several workers add up instead of overwriting each other.
 
 ``weak_answers`` holds a scrubbed search text with the topic where the person then said 👎
-or "none of these fits": no language, no town, no user.
+or "none of these fits": no language, no town, no user, and only the week (its Monday), not
+the day. A 👎 is also a row in ``ratings`` with its day, town and language: with the day, a
+quiet day's one weak answer and one 👎 on the same answer would tie the words to a town.
+The staff outputs read weak answers by whole weeks only (bot/staff/privacy.py, rule 3).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Final
 
+from bot.knowledge.conventions import utc_today
 from bot.storage.backend import Row
-from bot.storage.base import StoreBase, day_text
+from bot.storage.base import StoreBase
 from bot.text.scrub import scrub
 
 USAGE_TABLES: Final = ("usage_daily", "weak_answers")
@@ -30,6 +34,11 @@ _ADD = (
 
 # (day as ISO text, kind, item) -> how many
 UsageTotals = Mapping[tuple[str, str, str], int]
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the week ``day`` is in: how finely a weak answer is dated."""
+    return day - dt.timedelta(days=day.weekday())
 
 
 class UsageStore(StoreBase):
@@ -55,7 +64,8 @@ class UsageStore(StoreBase):
     async def add_weak_answer(
         self, query: str, topic: str, node_id: str, via: str, *, day: dt.date | None = None
     ) -> None:
-        """Record that a search for ``query`` ended in 👎 or "none fits" under ``topic``."""
+        """Record that a search for ``query`` ended in 👎 or "none fits" under ``topic``,
+        in the week of ``day`` (stored as its Monday)."""
         if via not in WEAK_VIA:
             raise ValueError(f"unknown weak answer {via!r}; expected one of {WEAK_VIA}")
         clean = scrub(query, _QUERY_LIMIT)
@@ -63,5 +73,5 @@ class UsageStore(StoreBase):
             await self._execute(
                 "INSERT INTO weak_answers (day, query, topic, node_id, via) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (day_text(day), clean, topic, node_id, via),
+                (week_of(day or utc_today()).isoformat(), clean, topic, node_id, via),
             )

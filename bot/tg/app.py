@@ -31,13 +31,14 @@ from bot.errors import LotseError
 from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
+from bot.storage.state import CLEAR_EVERY
 from bot.tg.api import make_bot
 from bot.tg.handlers import Lotse
 from bot.tg.review import add_review_handlers
 from bot.tg.updates import ChatOrder, settle_heap
 
 log = logging.getLogger(__name__)
-HOUSEKEEPING_EVERY = 3600.0
+HOUSEKEEPING_EVERY = CLEAR_EVERY.total_seconds()  # a search's words: bot/storage/state.py
 REJECTED = (
     "Telegram rejected the bot token (TELEGRAM_BOT_TOKEN): copy it again from @BotFather, "
     "or revoke it there and set the new one"
@@ -161,12 +162,13 @@ async def publish_commands(app: App, lotse: Lotse) -> None:
 
 
 async def housekeeping(app: App, lotse: Lotse) -> None:
-    """Once an hour: apply the retention period; on Monday mornings: the staff digest."""
+    """Every ten minutes: expired searches and chats; daily: the retention period; on Monday
+    mornings: the staff digest."""
     while True:
         try:
             await lotse.housekeeping(app.bot, dt.datetime.now(dt.UTC))
         except Exception:
-            log.exception("housekeeping failed; trying again in an hour")
+            log.exception("housekeeping failed; trying again in ten minutes")
         await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
