@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 SUNDAY = MONDAY + dt.timedelta(days=6)
 RARE_NOTE = "Niemand dort spricht meine Sprache"
 RARE_SEARCH = "Fatima Yilmaz Hochstrasse Herten"
+RARE_WEAK = "Frauenhaus Adresse Aylin"
 
 
 async def _seed(path: Path) -> None:
@@ -45,6 +47,8 @@ async def _seed(path: Path) -> None:
             await store.add_rating("gewalt", "frauen", False, "de", town="herten", day=day)
         await store.add_rating("gewalt", "frauen", False, "ar", town="waltrop", day=TUESDAY)
         await store.add_comment("gewalt", "frauen", RARE_NOTE, "ar", town="waltrop", day=TUESDAY)
+        # The same person's search before that 👎: a weak answer, once.
+        await store.add_weak_answer(RARE_WEAK, "frauen", "gewalt", "unhelpful", day=TUESDAY)
         # Searches: one typed once, one typed five times, with different case.
         await store.add_need(NO_RESULT, "de", query=RARE_SEARCH, day=TUESDAY)
         for i in range(5):
@@ -161,6 +165,35 @@ def test_rule_3_a_one_day_window_does_not_date_a_note(db: Path) -> None:
 def test_rule_3_the_text_period_is_whole_weeks() -> None:
     assert Privacy.text_period(TUESDAY, TUESDAY) == (MONDAY, SUNDAY)
     assert Privacy.text_period(None, None) == (None, None)
+
+
+# Weak answers (a search, then 👎 or "none fits"): a 👎 is stored with its day, town and
+# language, so a weak answer must never come with its day or narrowed to a town or language.
+# Outputs show it only by whole weeks, as a group, its count only from min_group on; the
+# database holds only its week (the Monday), so not even a join on the day finds its 👎.
+@pytest.mark.parametrize(
+    "filters", [ONE_DAY, WEEK, Filters(town="waltrop"), Filters(lang="ar")], ids=str
+)
+def test_weak_answers_only_by_whole_weeks_never_with_day_town_or_language(
+    db: Path, filters: Filters, tmp_path: Path
+) -> None:
+    report = build_report(db, filters, min_group=5)
+    outputs = _outputs(report, tmp_path)
+    if filters.town or filters.lang:
+        assert report.weak == ()
+        assert not [name for name, text in outputs.items() if RARE_WEAK in text]
+    else:
+        [row] = report.weak
+        assert (row.label, row.count) == (RARE_WEAK, None)
+        assert report.weak == build_report(db, WEEK, min_group=5).weak
+    for name, text in outputs.items():
+        for line in text.splitlines():
+            if RARE_WEAK in line:
+                told = [d for d in ("2026-11-17", "17.11.", "Waltrop", "Arab") if d in line]
+                assert not told, (name, line)
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT day FROM weak_answers").fetchall() == [("2026-11-16",)]
+    raw.close()
 
 
 # Rule 4: every note, with its language, never with its day or town (so never all three).

@@ -427,6 +427,13 @@ def test_privacy_says_the_search_is_kept_two_hours_in_every_language(engine: Eng
     assert "behält Lotse Ihre Worte bis zu zwei Stunden" in german
     english = plain(engine.privacy(engine.ctx("en")).screen.text)
     assert "keeps your words for up to two hours" in english
+    # The first paragraph no longer says questions are never stored (the third says when).
+    assert "noch Ihre Fragen" not in german
+    assert "Ihre Fragen werden nie mit Ihrem Namen oder Ihrem Chat gespeichert" in german
+    # What /erase does not delete, said plainly; and the stored row is dated to the week.
+    assert "bleiben gespeichert, aber ohne Verbindung zu Ihnen" in german
+    assert "nur mit dem Thema und der Woche gespeichert" in german
+    assert "stored with the topic and the week only" in english
     for lang in engine.languages:
         text = plain(engine.privacy(engine.ctx(lang)).screen.text)
         assert "forget" in text

@@ -62,10 +62,11 @@ def privacy_text(t: Translator, retention_days: int) -> str:
     return titled(
         t("Your privacy"),
         t(
-            "Lotse does not store your name, your phone number or what you ask. "
-            "The only thing it stores about you is the language you chose, under "
-            "a code computed from your Telegram user ID with a secret key (a salted "
-            "hash). The code cannot be turned back into your ID. /forget deletes it."
+            "Lotse does not store your name or your phone number. What you ask is never "
+            "stored with your name or your chat: Lotse keeps it for this chat for two hours "
+            "at most (see below). The only thing it stores about you is the language you "
+            "chose, under a code computed from your Telegram user ID with a secret key (a "
+            "salted hash). The code cannot be turned back into your ID. /forget deletes it."
         ),
         t(
             "For a few hours Lotse also keeps which screen you are on and whether it is "
@@ -75,11 +76,12 @@ def privacy_text(t: Translator, retention_days: int) -> str:
         ),
         t(
             "When you type a question and Lotse shows answers, it keeps your words for up to "
-            "two hours under the same code, without phone numbers or e-mail addresses. If you "
-            "then say that an answer did not help or that none of them fits, your words are "
-            "stored with the topic and the day only, so that the integration office can "
-            "improve the answers. /erase and /forget delete the words kept for this chat at "
-            "once."
+            "two hours under the code of this chat, without phone numbers or e-mail addresses. "
+            "If you then say that an answer did not help or that none of these fits, your "
+            "words are stored with the topic and the week only, so that the integration office "
+            "can improve the answers. /erase and /forget delete the words kept for this chat "
+            "at once. Words already stored after 👎 or “None of these fits” stay stored, but "
+            "without any link to you or to this chat."
         ),
         t(
             "If you rate an answer or write a note, it is stored without your "

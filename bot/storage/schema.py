@@ -149,9 +149,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX needs_queries ON needs (kind, query, day);
     """,
     # 7: the search a later 👎 or "none fits" may be about (bot/conversation/weak.py): the
-    # scrubbed search text and the nodes its results offered, with an expiry (2 hours), so
-    # that a weak answer is counted by any worker and after a restart. Cleared when used,
-    # on erase and forget, and by housekeeping with the place.
+    # scrubbed search text and the nodes its results offered, with an expiry (100 minutes),
+    # so that a weak answer is counted by any worker and after a restart. Cleared when used,
+    # on erase and forget, and by housekeeping (every ten minutes) at that expiry.
     """
     ALTER TABLE chat_state ADD COLUMN search TEXT;
     ALTER TABLE chat_state ADD COLUMN search_until BIGINT;
