@@ -19,9 +19,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Final
 
-from bot.knowledge.conventions import utc_today
 from bot.storage.backend import Row
-from bot.storage.base import StoreBase
+from bot.storage.base import StoreBase, day_text
 from bot.text.scrub import scrub
 
 USAGE_TABLES: Final = ("usage_daily", "weak_answers")
@@ -39,6 +38,11 @@ UsageTotals = Mapping[tuple[str, str, str], int]
 def week_of(day: dt.date) -> dt.date:
     """The Monday of the week ``day`` is in: how finely a weak answer is dated."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def _week_text(day: dt.date | None) -> str:
+    """The week a weak answer of ``day`` (None: today) is stored under, as ISO text."""
+    return week_of(dt.date.fromisoformat(day_text(day))).isoformat()
 
 
 class UsageStore(StoreBase):
@@ -73,5 +77,5 @@ class UsageStore(StoreBase):
             await self._execute(
                 "INSERT INTO weak_answers (day, query, topic, node_id, via) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (week_of(day or utc_today()).isoformat(), clean, topic, node_id, via),
+                (_week_text(day), clean, topic, node_id, via),
             )
