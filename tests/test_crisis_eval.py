@@ -13,7 +13,7 @@ from bot.i18n import LANGUAGES
 from bot.knowledge.model import CrisisKind, Knowledge
 
 # Floors a few points below what the rules and the model together measured on dev (recall 100%,
-# every language 98% or more, every kind 99% or more, no false alarm, 13% of harmless messages
+# every language 98% or more, every kind 99% or more, no false alarm, 12% of harmless messages
 # with the line), so that a change that loses what works goes red. The rules were tuned on dev,
 # so dev flatters them; the honest figures are cross-validated (benchmarks/bench_crisis.py).
 RECALL_ALL = 0.97
@@ -22,7 +22,7 @@ RECALL_KIND = 0.95
 FALSE_ALARMS = 0.03
 AUTHOR_RECALL = 0.97
 # Harmless dev messages that get the one line of numbers (rules and model together).
-LINES = 0.16
+LINES = 0.15
 # The model alone on dev, which it never learned from (measured: recall 85%, Arabic the lowest
 # language at 60%, 2% of harmless messages over its threshold): floors below that, so that
 # retraining on worse data or a broken model goes red.

@@ -97,6 +97,27 @@ def test_a_missing_model_file_is_named_by_validate(tmp_path: Path) -> None:
         CrisisModel.load(knowledge / "crisis_model.bin")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("line: 0.5 ", "line: 0.95", "expected 0 < line <= sure <= 1"),
+        ("calm: 0.2 ", "calm: 0.7 ", "expected 0 <= calm < line"),
+        ("quiet: 0.1 ", "quiet: 0.6 ", "expected 0 <= quiet < line"),
+        ("line: 0.5 ", "lines: 0.5", "unknown field 'lines'"),
+    ],
+)
+def test_thresholds_out_of_order_are_named_by_validate(
+    tmp_path: Path, old: str, new: str, says: str
+) -> None:
+    knowledge = checkout(tmp_path)
+    crisis = knowledge / "crisis.yaml"
+    text = crisis.read_text(encoding="utf-8")
+    assert old in text
+    crisis.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = [str(p) for p in validate(knowledge, TODAY)]
+    assert any("crisis.yaml" in p and says in p for p in problems), problems
+
+
 def test_training_is_reproducible() -> None:
     examples = training_examples(DATA)[::40]
     first = model_bytes(fit(examples, TINY, QUICK))
@@ -117,6 +138,7 @@ def test_a_long_message_costs_no_more_than_its_head_and_tail() -> None:
 
 
 AT = CrisisModelFile(Path("m"), Where("crisis.yaml", 1), line=0.6, sure=0.9, calm=0.1)
+QUIET = CrisisModelFile(Path("m"), Where("crisis.yaml", 1), line=0.6, sure=0.9, quiet=0.1)
 V = CrisisKind.VIOLENCE
 T = CrisisKind.THREAT
 
@@ -128,7 +150,7 @@ T = CrisisKind.THREAT
         (CrisisSignal(V, sure=True), 0.05, T, CrisisSignal(V, sure=False)),  # model calm: line
         (CrisisSignal(V, sure=False), 0.95, T, CrisisSignal(V, sure=True)),  # both: screen
         (CrisisSignal(V, sure=False), 0.7, T, CrisisSignal(V, sure=False)),
-        (CrisisSignal(V, sure=False), 0.0, T, CrisisSignal(V, sure=False)),  # never dropped
+        (CrisisSignal(V, sure=False), 0.0, T, CrisisSignal(V, sure=False)),  # quiet: 0
         (None, 0.99, T, CrisisSignal(T, sure=False)),  # the model alone: only the line
         (None, 0.6, T, CrisisSignal(T, sure=False)),
         (None, 0.59, T, None),
@@ -138,6 +160,20 @@ def test_rules_and_model_give_a_graded_answer(
     rule: CrisisSignal | None, danger: float, kind: CrisisKind, expected: CrisisSignal | None
 ) -> None:
     assert combine(rule, danger, kind, AT) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "danger", "expected"),
+    [
+        (CrisisSignal(V, sure=False), 0.05, None),  # the model all but certain: quiet
+        (CrisisSignal(V, sure=False), 0.1, CrisisSignal(V, sure=False)),
+        (CrisisSignal(V, sure=True), 0.0, CrisisSignal(V, sure=True)),  # never a sure rule
+    ],
+)
+def test_a_model_certain_of_no_danger_quiets_an_unsure_rule(
+    rule: CrisisSignal, danger: float, expected: CrisisSignal | None
+) -> None:
+    assert combine(rule, danger, T, QUIET) == expected
 
 
 @pytest.mark.parametrize(("lang", "text"), MUST_NOT_DETECT)

@@ -23,7 +23,8 @@ Next to the rules reads a trained model (:mod:`bot.crisis.model`, thresholds und
 - a sure rule → the emergency screen (unless the model's probability of danger is below
   ``calm``: then the one line);
 - an unsure rule → the one line of that kind's numbers, or the emergency screen when the
-  model is at least ``sure`` sure of danger;
+  model is at least ``sure`` sure of danger, or nothing when its probability of danger is
+  below ``quiet`` ("this waiting is killing me");
 - no rule, the model at least ``line`` sure of danger → the one line of the model's kind;
 - otherwise nothing.
 """
@@ -190,7 +191,9 @@ def combine(
     if rule is not None and rule.sure:
         return CrisisSignal(rule.kind, sure=False) if danger < at.calm else rule
     if rule is not None:
-        return CrisisSignal(rule.kind, sure=True) if danger >= at.sure else rule
+        if danger >= at.sure:
+            return CrisisSignal(rule.kind, sure=True)
+        return None if danger < at.quiet else rule
     return CrisisSignal(kind, sure=False) if danger >= at.line else None
 
 

@@ -191,6 +191,8 @@ def check_crisis_model(model: CrisisModelFile, add: Add) -> None:
         add(model.where, "model", "expected 0 < line <= sure <= 1")
     if not 0 <= model.calm < model.line:
         add(model.where, "model", "expected 0 <= calm < line")
+    if not 0 <= model.quiet < model.line:
+        add(model.where, "model", "expected 0 <= quiet < line")
     try:
         CrisisModel.load(model.path)
     except ModelError as exc:

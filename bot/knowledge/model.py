@@ -247,7 +247,7 @@ class CrisisModelFile:
     ``line``: the model alone, this sure of danger → the one line of numbers on top of the
     answer. ``sure``: the model this sure and a rule unsure → the emergency screen. ``calm``:
     the model's probability of danger below this turns a sure rule into the one line (0:
-    never).
+    never); ``quiet``: below this, an unsure rule gives nothing (0: never).
     """
 
     path: Path
@@ -255,6 +255,7 @@ class CrisisModelFile:
     line: float
     sure: float
     calm: float = 0.0
+    quiet: float = 0.0
 
 
 @dataclass(frozen=True)

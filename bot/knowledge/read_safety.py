@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 CONCEPT_FIELDS = frozenset({"about", "negatable"})
 RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none"})
-MODEL_FIELDS = frozenset({"file", "line", "sure", "calm"})
+MODEL_FIELDS = frozenset({"file", "line", "sure", "calm", "quiet"})
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 # kind -> town or language -> service ids
 Table = dict[str, dict[str, tuple[str, ...]]]
@@ -156,6 +156,7 @@ def _model(reader: Reader, data: Entry) -> CrisisModelFile | None:
         line=line,
         sure=1.0 if sure is None else sure,
         calm=reader.number(entry, "calm") or 0.0,
+        quiet=reader.number(entry, "quiet") or 0.0,
     )
 
 
