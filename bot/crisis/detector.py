@@ -94,6 +94,9 @@ class CrisisDetector:
             for lang, terms in concept.terms.items():
                 for text in terms:
                     self._terms.add(concept.name, lang, text)
+        for words in crisis.not_typos.values():
+            for word in words:
+                self._terms.add_not_typo(word)
         self._terms.done()
 
     @classmethod

@@ -3,8 +3,10 @@
 A term is a word (one typo forgiven from :data:`FUZZY_MIN` letters on), ``stem*`` (a word
 starting with it), ``*part*`` (a word containing it, for Arabic and Persian words with
 attached pronouns), several words in a row, or ``a ... b`` (b later in the sentence);
-``!term`` is an exception. Each distinct word of a term becomes one *pattern*; a message's
-word is looked up once and yields every pattern it matches (cached: words repeat).
+``!term`` is an exception. Everyday words one typo away from a danger word (``not_typos:``
+in crisis.yaml: "schlafe", "keiner", "привет") are never read as that typo. Each distinct
+word of a term becomes one *pattern*; a message's word is looked up once and yields every
+pattern it matches (cached: words repeat).
 """
 
 from __future__ import annotations
@@ -75,6 +77,10 @@ class TermIndex:
         self._fuzzy: dict[str, tuple[int, ...]] = {}
         self._shapes: dict[tuple[str, int], list[str]] = {}
         self._own: dict[tuple[str, str, int], dict[str, tuple[int, ...]]] = {}
+        # Everyday words ("schlafe", "keiner", "привет") and stems ("schlaf*") that are never
+        # read as a typo of a danger word, only matched exactly.
+        self._not_typos: set[str] = set()
+        self._not_typo_stems: set[str] = set()
         self.by_first: dict[int, list[Term]] = {}
         self._cache: dict[tuple[str, bool, frozenset[str]], frozenset[int]] = {}
 
@@ -98,6 +104,22 @@ class TermIndex:
         if patterns:
             term = Term(concept, text, patterns, exception, lang, letters)
             self.by_first.setdefault(patterns[0], []).append(term)
+
+    def add_not_typo(self, word: str) -> None:
+        """A word people write every day (``stem*``: every word starting with it) that is
+        one typo away from a danger word: it is never read as that typo."""
+        stem = word.endswith(WILDCARD)
+        for form in loose_keys(word.strip(WILDCARD), term=True):
+            (self._not_typo_stems if stem else self._not_typos).add(form)
+
+    def _everyday(self, forms: frozenset[str] | set[str]) -> bool:
+        """Is a message's word (by its loose keys) one of the listed everyday words?"""
+        for form in forms:
+            if form in self._not_typos:
+                return True
+            if any(form[:end] in self._not_typo_stems for end in range(STEM_MIN, len(form) + 1)):
+                return True
+        return False
 
     def _patterns_for_word(
         self, word: str, *, fuzzy: bool, skeleton: bool, lang: str, alone: bool
@@ -155,6 +177,9 @@ class TermIndex:
             return cached
         found: set[int] = set()
         forms = loose_keys(word)
+        # An everyday word ("schlafe") is no typo of another word ("schläge"); only of its
+        # own forms ("strange", Romanian "gathers", still finds "strâng").
+        own_forms_only = self._everyday(forms)
         if skeleton:
             forms |= {k for f in forms if (k := consonants(f))}
         for form in forms:
@@ -168,18 +193,19 @@ class TermIndex:
                         if form.startswith(part, start):
                             found.add(ident)
             if len(form) - marked >= FUZZY_MIN - 1:
-                found |= self._near_patterns(form)
+                found |= self._near_patterns(form, own_forms_only)
             if len(form) - marked >= FUZZY_OWN_MIN:  # "nicht" is not "nichte" (niece)
-                found |= self._near_own(form, langs)
+                found |= self._near_own(form, langs, own_forms_only)
         result = frozenset(found)
         if len(self._cache) >= CACHE_MAX:
             self._cache.clear()
         self._cache[(word, skeleton, langs)] = result
         return result
 
-    def _near_patterns(self, form: str) -> set[int]:
+    def _near_patterns(self, form: str, own_forms_only: bool = False) -> set[int]:
         """Patterns one typo away from ``form`` (a letter added, dropped, changed or two
-        swapped), the first letter kept: people rarely mistype the first letter."""
+        swapped), the first letter kept: people rarely mistype the first letter. With
+        ``own_forms_only``, only a letter added or dropped at the end."""
         near: set[int] = set()
         for length in (len(form) - 1, len(form), len(form) + 1):
             shape = self._shapes.get((form[0], length))
@@ -188,10 +214,13 @@ class TermIndex:
             for target, _, _ in process.extract_iter(
                 form, shape, scorer=OSA.distance, score_cutoff=1
             ):
-                near.update(self._fuzzy[target])
+                if not own_forms_only or _same_stem(form, target):
+                    near.update(self._fuzzy[target])
         return near
 
-    def _near_own(self, form: str, langs: frozenset[str]) -> set[int]:
+    def _near_own(
+        self, form: str, langs: frozenset[str], own_forms_only: bool = False
+    ) -> set[int]:
         """Patterns of the message's own languages one typo away from a shorter ``form``."""
         near: set[int] = set()
         for lang in langs:
@@ -202,8 +231,14 @@ class TermIndex:
                 for target, _, _ in process.extract_iter(
                     form, shape.keys(), scorer=OSA.distance, score_cutoff=1
                 ):
-                    near.update(shape[target])
+                    if not own_forms_only or _same_stem(form, target):
+                        near.update(shape[target])
         return near
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """One word is the other with a letter more at the end ("strange", "strang")."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def _compile(word: str, fuzzy: bool, skeleton: bool) -> tuple[str, frozenset[str]]:

@@ -265,6 +265,9 @@ class Crisis:
 
     concepts: Mapping[str, Concept] = field(default_factory=dict)
     negation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Everyday words one typo away from a danger word ("schlafe", "keiner", "привет"): never
+    # read as that typo; they still match a term written exactly like them.
+    not_typos: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: tuple[CrisisRule, ...] = ()
     where: Mapping[str, Where] = field(default_factory=dict)
     model: CrisisModelFile | None = None

@@ -100,12 +100,8 @@ def read_crisis(reader: Reader) -> Crisis:
         return Crisis()
     rel = data[FILE]
     where = {key: Where(rel, data[LINES].get(key, 1)) for key in ("concepts", "rules")}
-    negation: dict[str, tuple[str, ...]] = {}
-    table = reader.mapping({**data, "id": "negation"}, "negation")
-    if table:
-        table["id"] = "negation"
-        for lang in _own_keys(table):
-            negation[lang] = reader.strings(table, lang)
+    negation = _words_by_language(reader, data, "negation")
+    not_typos = _words_by_language(reader, data, "not_typos")
     concepts = _concepts(reader, reader.mapping({**data, "id": "concepts"}, "concepts"), rel)
     rules: list[CrisisRule] = []
     for entry in reader.entries(data, "rules") if "rules" in data else []:
@@ -133,10 +129,22 @@ def read_crisis(reader: Reader) -> Crisis:
     return Crisis(
         concepts=concepts,
         negation=negation,
+        not_typos=not_typos,
         rules=tuple(rules),
         where=where,
         model=_model(reader, data),
     )
+
+
+def _words_by_language(reader: Reader, data: Entry, key: str) -> dict[str, tuple[str, ...]]:
+    """A table of words per language (``negation:``, ``not_typos:``)."""
+    words: dict[str, tuple[str, ...]] = {}
+    table = reader.mapping({**data, "id": key}, key)
+    if table:
+        table["id"] = key
+        for lang in _own_keys(table):
+            words[lang] = reader.strings(table, lang)
+    return words
 
 
 def _model(reader: Reader, data: Entry) -> CrisisModelFile | None:
