@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from bot.config import PROJECT_ROOT
+from bot.engine.screens import NeedKind
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import Knowledge
 from bot.staff.chart import chart_png
@@ -65,7 +66,7 @@ def _rows(knowledge: Knowledge, n: int, seed: int = 4) -> Iterator[tuple[str, ..
             text = rnd.choice(COMMENTS)
             yield ("comments", day, node, None, topics[node], lang, town, text)  # type: ignore[misc]
         elif roll < 0.95:
-            yield ("needs", day, "none_fits", node, topics[node], None, lang, town)  # type: ignore[misc]
+            yield ("needs", day, NeedKind.NONE_FITS, node, topics[node], None, lang, town)  # type: ignore[misc]
         else:
             query = rnd.choice(QUERIES)
             yield ("needs", day, "no_result", None, None, query, lang, town)  # type: ignore[misc]

@@ -28,6 +28,7 @@ from bot.staff.sections import SECTIONS
 from bot.staff.text import digest, render_text
 from bot.staff.workbook import write_workbook
 from bot.storage import NO_RESULT, NONE_FITS, Storage
+from bot.storage.usage import WeakVia
 from tests.conftest import MINI, TODAY
 
 WEEK = Filters(since=dt.date(2026, 11, 20), until=dt.date(2026, 11, 26))
@@ -76,7 +77,7 @@ async def _seed(path: Path) -> None:
         await store.add_need(NO_RESULT, "fa", query="kita platz", day=DAY)
         for _ in range(5):
             await store.add_weak_answer(
-                "Frauenhaus Marl", "frauen", "gewalt", "unhelpful", day=DAY
+                "Frauenhaus Marl", "frauen", "gewalt", WeakVia.UNHELPFUL, day=DAY
             )
         usage = UsageCounter(lambda: DAY)
         for _ in range(12):

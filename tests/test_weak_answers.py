@@ -293,9 +293,10 @@ async def test_a_search_with_a_danger_signal_is_not_kept(
 # -- the staff report ----------------------------------------------------------------------
 
 
-async def weak_rows(db: Path, knowledge: Knowledge) -> list[tuple[str, str | None]]:
+async def weak_rows(
+    db: Path, knowledge: Knowledge, today: dt.date
+) -> list[tuple[str, str | None]]:
     """The staff report's weak answers this week: (search text, topic), sorted."""
-    today = dt.datetime.now(dt.UTC).date()
     store = await Storage.open(db, keys=False)
     try:
         report = await load_report(
@@ -317,7 +318,7 @@ async def tg_thumbs_down(user: FakeUser, query: str = PRIVATE) -> None:
 
 
 async def test_telegram_thumbs_down_and_none_fits_reach_the_report(
-    tmp_path: Path, core: Core
+    tmp_path: Path, core: Core, today: dt.date
 ) -> None:
     async with lotse(tmp_path, core) as tg:
         user = tg.user(7001)
@@ -336,7 +337,7 @@ async def test_telegram_thumbs_down_and_none_fits_reach_the_report(
         (SCRUBBED, "pflege", "pflegegrad", "unhelpful"),
     ]
     assert not [leak for leak in LEAKS if leak in every_byte(tmp_path)]
-    assert await weak_rows(tmp_path / "lotse.sqlite3", core.knowledge) == [
+    assert await weak_rows(tmp_path / "lotse.sqlite3", core.knowledge, today) == [
         ("Pflege", "Pflege für Angehörige"),
         (SCRUBBED, "Pflege für Angehörige"),
     ]
@@ -388,7 +389,9 @@ def flat(reply: Reply) -> list[str]:
     return [b.payload or "" for row in reply.screen.buttons for b in row]
 
 
-def test_terminal_search_and_none_fits_reach_the_report(engine: Engine, tmp_path: Path) -> None:
+def test_terminal_search_and_none_fits_reach_the_report(
+    engine: Engine, tmp_path: Path, today: dt.date
+) -> None:
     ctx = engine.ctx("de")
     found = flat(engine.text(ctx, PRIVATE))
     town = flat(engine.press(ctx, "n:pflegegrad"))
@@ -413,7 +416,7 @@ def test_terminal_search_and_none_fits_reach_the_report(engine: Engine, tmp_path
     assert rows == [("Pflege", "pflege", "none_fits"), (SCRUBBED, "pflege", "unhelpful")]
     assert kept == 0  # the last search was erased with the chat
     assert not [leak for leak in LEAKS if leak in every_byte(tmp_path)]
-    assert asyncio.run(weak_rows(settings.db_path, engine.knowledge)) == [
+    assert asyncio.run(weak_rows(settings.db_path, engine.knowledge, today)) == [
         ("Pflege", "Pflege für Angehörige"),
         (SCRUBBED, "Pflege für Angehörige"),
     ]

@@ -22,6 +22,7 @@ from bot.engine.screens import NeedKind, Rating, Reply, escape
 from bot.errors import DatabaseFault
 from bot.i18n import negotiate
 from bot.storage.state import ChatRow, hour_of
+from bot.storage.usage import WeakVia
 
 if TYPE_CHECKING:
     from bot.conversation.layer import Conversation, Who
@@ -292,11 +293,11 @@ class Turn:
         store, search = self.conversation.storage, self._answers
         if store is None or search is None:
             return
-        found: tuple[str, str, str] | None = None
+        found: tuple[str, str, WeakVia] | None = None
         if reply.rating is not None and not reply.rating.helpful:
-            found = (reply.rating.topic, reply.rating.node, "unhelpful")
+            found = (reply.rating.topic, reply.rating.node, WeakVia.UNHELPFUL)
         elif reply.need is not None and reply.need.kind is NeedKind.NONE_FITS:
-            found = (reply.need.topic or "", reply.need.node or "", "none_fits")
+            found = (reply.need.topic or "", reply.need.node or "", WeakVia.NONE_FITS)
         if found is None or not all(found):
             return
         topic, node, via = found

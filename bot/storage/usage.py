@@ -17,14 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Final
 
+from bot.engine.screens import NeedKind
 from bot.storage.backend import Row
 from bot.storage.base import StoreBase, day_text
 from bot.text.scrub import scrub
 
 USAGE_TABLES: Final = ("usage_daily", "weak_answers")
-WEAK_VIA: Final = ("unhelpful", "none_fits")
+
+
+class WeakVia(StrEnum):
+    """What the person did after a search's answer (stored as the value)."""
+
+    UNHELPFUL = "unhelpful"  # 👎 on an answer it offered
+    NONE_FITS = NeedKind.NONE_FITS.value  # "none of these fits" on a question it offered
+
+
+WEAK_VIA: Final = tuple(WeakVia)
 _QUERY_LIMIT: Final = 200
 _ADD = (
     "INSERT INTO usage_daily (day, kind, item, total) VALUES (?, ?, ?, ?) "
@@ -66,7 +77,7 @@ class UsageStore(StoreBase):
         )
 
     async def add_weak_answer(
-        self, query: str, topic: str, node_id: str, via: str, *, day: dt.date | None = None
+        self, query: str, topic: str, node_id: str, via: WeakVia, *, day: dt.date | None = None
     ) -> None:
         """Record that a search for ``query`` ended in 👎 or "none fits" under ``topic``,
         in the week of ``day`` (stored as its Monday)."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import signal
 from typing import Any
@@ -28,6 +27,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.errors import LotseError
+from bot.knowledge.conventions import utc_now
 from bot.logs import quiet_libraries
 from bot.runtime import Core
 from bot.storage import Storage
@@ -166,7 +166,7 @@ async def housekeeping(app: App, lotse: Lotse) -> None:
     mornings: the staff digest."""
     while True:
         try:
-            await lotse.housekeeping(app.bot, dt.datetime.now(dt.UTC))
+            await lotse.housekeeping(app.bot, utc_now())
         except Exception:
             log.exception("housekeeping failed; trying again in ten minutes")
         await asyncio.sleep(HOUSEKEEPING_EVERY)
