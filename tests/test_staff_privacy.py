@@ -28,6 +28,7 @@ from bot.staff.sections import SECTIONS
 from bot.staff.text import digest, render_text
 from bot.staff.workbook import write_workbook
 from bot.storage import NO_RESULT, Storage
+from bot.storage.usage import WeakVia
 from tests.conftest import MINI
 
 MONDAY = dt.date(2026, 11, 16)
@@ -48,7 +49,7 @@ async def _seed(path: Path) -> None:
         await store.add_rating("gewalt", "frauen", False, "ar", town="waltrop", day=TUESDAY)
         await store.add_comment("gewalt", "frauen", RARE_NOTE, "ar", town="waltrop", day=TUESDAY)
         # The same person's search before that 👎: a weak answer, once.
-        await store.add_weak_answer(RARE_WEAK, "frauen", "gewalt", "unhelpful", day=TUESDAY)
+        await store.add_weak_answer(RARE_WEAK, "frauen", "gewalt", WeakVia.UNHELPFUL, day=TUESDAY)
         # Searches: one typed once, one typed five times, with different case.
         await store.add_need(NO_RESULT, "de", query=RARE_SEARCH, day=TUESDAY)
         for i in range(5):

@@ -24,7 +24,7 @@ from bot.staff.model import Filters
 from bot.staff.report import load_report
 from bot.storage import Storage
 from bot.storage.state import SEARCH_PROMISED
-from bot.storage.usage import week_of
+from bot.storage.usage import WeakVia, week_of
 from bot.tg.app import HOUSEKEEPING_EVERY
 from bot.tg.handlers import SPAN_KEPT
 from tests.conftest import Clock
@@ -205,7 +205,7 @@ async def test_housekeeping_ends_the_expected_note_on_time(
 async def test_a_weak_answer_is_dated_to_its_week_only(storage: Storage, day: dt.date) -> None:
     # A 👎 is also a rating with its day, town and language: a weak answer dated to the day
     # could be matched to it on a quiet day. Stored under its week's Monday, it cannot.
-    await storage.add_weak_answer("Pflegegrad", "pflege", "pflegegrad", "unhelpful", day=day)
+    await storage.add_weak_answer("Pflegegrad", "pflege", "pflegegrad", WeakVia.UNHELPFUL, day=day)
     assert await storage._fetchall("SELECT day FROM weak_answers") == [("2026-11-30",)]
     assert week_of(day) == dt.date(2026, 11, 30)
 

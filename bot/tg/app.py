@@ -35,7 +35,7 @@ from bot.storage.state import CLEAR_EVERY
 from bot.tg.api import make_bot
 from bot.tg.handlers import Lotse
 from bot.tg.review import add_review_handlers
-from bot.tg.updates import ChatOrder, settle_heap
+from bot.tg.updates import ChatOrder, UpdateQueue, settle_heap
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = CLEAR_EVERY.total_seconds()  # a search's words: bot/storage/state.py
@@ -107,6 +107,7 @@ def build_application(settings: Settings, core: Core, *, settle: bool = False) -
         ApplicationBuilder()
         .bot(bot)
         .concurrent_updates(ChatOrder())
+        .update_queue(UpdateQueue())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -1,5 +1,6 @@
-"""How updates are scheduled: other chats' at the same time, one chat's never; and no long
-garbage-collector pauses. Telegram shell only (imports nothing else of Lotse).
+"""How updates are scheduled: other chats' at the same time, one chat's never; no more held
+in memory than a few rounds' worth; and no long garbage-collector pauses. Telegram shell
+only (imports nothing else of Lotse).
 
 python-telegram-bot handles one update at a time by default, so every chat waits for every
 Bot API round trip and database write of the chats before it. ``ChatOrder`` lets updates of
@@ -30,6 +31,10 @@ from telegram.ext import BaseUpdateProcessor
 # more CPU per update than 8). Against Telegram (30-100 ms a round trip, two or three per
 # update) 8 at once still make 25-50 updates/s per worker; more workers make more.
 MAX_CONCURRENT = 8
+# Updates taken from Telegram and not yet handled, at most: beyond it polling waits (and a
+# webhook answers later), and Telegram keeps the rest. Each held update is a whole
+# Message with its keyboard, some 20 KB: 1,000 users at once held 1,000 of them (+20 MiB).
+MAX_HELD = 4 * MAX_CONCURRENT
 Key = tuple[str, int]
 
 
@@ -83,6 +88,43 @@ class ChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+class UpdateQueue(asyncio.Queue[object]):
+    """The Application's update queue, holding back polling (and webhook answers) while
+    ``limit`` updates are taken and not yet handled; the rest wait at Telegram.
+
+    The Application takes each update off the queue at once and starts a task for it, so a
+    bound on the queue's length would bound nothing: what counts is ``task_done``, which it
+    calls when an update has been handled. Its own signals (the stop) never wait.
+    """
+
+    def __init__(self, limit: int = MAX_HELD) -> None:
+        super().__init__()
+        self._limit = limit
+        self._held = 0  # put, and not yet done
+        self._room = asyncio.Event()
+        self._room.set()
+
+    async def put(self, item: object) -> None:
+        """Queue ``item``; an update waits while ``limit`` are held."""
+        while isinstance(item, Update) and self._held >= self._limit:
+            self._room.clear()
+            await self._room.wait()
+        self._held += 1
+        await super().put(item)
+
+    def task_done(self) -> None:
+        """One item handled: room for the next update."""
+        super().task_done()
+        self._held -= 1
+        if self._held < self._limit:
+            self._room.set()
+
+    @property
+    def held(self) -> int:
+        """Updates taken and not yet handled (for tests and figures)."""
+        return self._held
 
 
 def settle_heap() -> None:
