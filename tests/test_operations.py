@@ -20,6 +20,7 @@ import pytest
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import ConfigError
 from bot.runtime import Core, build_core
+from bot.storage.review import Awaiting, PendingRow
 from bot.tg.app import webhook_options
 from bot.tg.handlers import Lotse
 from tests.conftest import REAL_KNOWLEDGE
@@ -136,8 +137,12 @@ async def test_housekeeping_purges_old_feedback_and_posts_the_digest_once(
         await app_lotse.storage.add_rating("pflege", "pflege", True, "de", day=old)
         await app_lotse.storage.add_rating("pflege", "pflege", True, "de")
         monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+        # A reviewer asked for a correction three hours ago who never answered.
+        asked = PendingRow(Awaiting.CORRECTION, "tr", "knowledge", "node:ki:title")
+        await app_lotse.storage.set_pending(111, asked, monday - dt.timedelta(hours=3))
         bot = r.app.bot
         await app_lotse.housekeeping(bot, monday)
+        assert r.rows("SELECT person FROM review_pending") == []
         await app_lotse.housekeeping(bot, monday + dt.timedelta(hours=1))
         assert [c["chat_id"] for c in r.server.calls("sendMessage")] == [-100777]
         assert len(r.server.calls("sendPhoto")) == 1

@@ -12,7 +12,7 @@ from bot.knowledge.conventions import msgctxt
 from bot.review.apply import Decision, ReportKind, ServiceReport, Verdict
 from bot.review.live import CHECK_EVERY, LiveReviews
 from bot.storage import Storage
-from bot.storage.review import Awaiting, PendingRow
+from bot.storage.review import PENDING_FOR, Awaiting, PendingRow
 
 KEY = msgctxt("node", "notfall", "title")
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -75,5 +75,20 @@ async def test_a_pending_correction_survives_a_restart_and_expires(tmp_path: Pat
         assert await store.pending_input(111, NOW + dt.timedelta(hours=3)) is None
         await store.drop_pending(111)
         assert await store.pending_input(111, NOW) is None
+    finally:
+        await store.close()
+
+
+async def test_housekeeping_deletes_a_reviewers_pending_input_after_two_hours(
+    tmp_path: Path,
+) -> None:
+    # README: a reviewer's id and what it is for wait in review_pending for two hours, even
+    # when the reviewer never answers (nothing else would delete the row).
+    store = await Storage.open(tmp_path / "lotse.sqlite3", "s" * 16)
+    try:
+        await store.set_pending(111, PendingRow(Awaiting.CORRECTION, "tr", "knowledge", KEY), NOW)
+        assert await store.purge_pending(NOW + PENDING_FOR - dt.timedelta(seconds=1)) == 0
+        assert await store.purge_pending(NOW + PENDING_FOR + dt.timedelta(seconds=1)) == 1
+        assert await store._fetchall("SELECT person FROM review_pending") == []
     finally:
         await store.close()

@@ -156,6 +156,14 @@ class ReviewStore(StoreBase):
         )
         return PendingRow(Awaiting(row[0]), row[1], row[2], row[3]) if row else None
 
+    async def purge_pending(self, now: dt.datetime) -> int:
+        """Delete what people were asked longer than ``PENDING_FOR`` ago (housekeeping)."""
+        cutoff = int((now - PENDING_FOR).timestamp())
+        deleted = await self._execute("DELETE FROM review_pending WHERE since < ?", (cutoff,))
+        if deleted:
+            await self.backend.after_delete()
+        return deleted
+
     async def drop_pending(self, person: int) -> None:
         """Nothing pending for ``person`` any more."""
         await self._execute("DELETE FROM review_pending WHERE person = ?", (person,))

@@ -118,6 +118,7 @@ class Lotse:
         today = now.date()
         # Chats quiet for 49 hours: nothing in them can be deleted any more (and places expire).
         await store.purge_chats(now, SPAN_KEPT)
+        await store.purge_pending(now)  # a reviewer's id waits two hours at most (README)
         if await store.setting("purged_on") != today.isoformat():
             deleted = await store.purge(self.settings.retention_days, today)
             await store.set_setting("purged_on", today.isoformat())
