@@ -18,8 +18,9 @@ Figures:
 - each part is counted for the rules and the model together (what users get), then for the
   rules alone and the model alone (its ``line`` threshold);
 - cross-validated: the model trained on k-1 folds of its training data (stratified by
-  language and class) scores the k-th; the rules on the same messages (they were partly
-  written from them: optimistic), and both together;
+  language and class) scores the k-th; then each round of writers (crisis_train/<lang>.yaml,
+  _b, _c: different people) is scored by a model trained without it; the rules on the same
+  messages, and both together, counted on the writers who never saw the rules;
 - latency: one ``detect`` call per message, every evaluation message and search query,
   several rounds; memory: what the built detector (rules and model) holds (tracemalloc) and
   the peak while building it.
@@ -43,10 +44,10 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.crisis import CrisisDetector
-from bot.crisis.data import training_examples
+from bot.crisis.data import Example, training_examples
 from bot.crisis.detector import combine
 from bot.crisis.model import CLASSES, Featurizer
-from bot.crisis.train import DATA, cross_validate
+from bot.crisis.train import DATA, cross_validate, without_each_round
 from bot.i18n import LANGUAGES
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import CrisisKind, CrisisSignal
@@ -212,31 +213,48 @@ def model_alone(detector: CrisisDetector) -> Detect:
 
 def cross_validated(detector: CrisisDetector, k: int) -> list[str]:
     """The tables of the model trained on k-1 folds of its training data, alone and with
-    the rules (the thresholds of crisis.yaml)."""
+    the rules (the thresholds of crisis.yaml); then trained without one round of writers and
+    counted on that round (other people, other wordings: the sterner test)."""
     examples = training_examples(DATA)
-    scored = cross_validate(examples, k)
+    lines = scored_tables(
+        detector,
+        cross_validate(examples, k),
+        f"cross-validated ({k} folds over {len(examples)} training messages)",
+        "cv",
+    )
+    lines += scored_tables(
+        detector,
+        without_each_round(examples),
+        "each round of writers scored by a model trained without it",
+        "rounds",
+    )
+    return lines
+
+
+def scored_tables(
+    detector: CrisisDetector, scored: Sequence[tuple[Example, list[float]]], title: str, name: str
+) -> list[str]:
+    """Tables for messages scored by a model that did not learn them: rules and model
+    together, each alone, and the model's threshold sweep."""
+    settings = detector.settings
+    if settings is None:
+        return [f"{title}: crisis.yaml names no model"]
     cases = [
         Case(e.lang, e.text, CrisisKind(CLASSES[e.label]) if e.label else None) for e, _ in scored
     ]
     probs = {(e.lang, e.text): p for e, p in scored}
-    settings = detector.settings
-    if settings is None:
-        return ["cross-validation: crisis.yaml names no model"]
+    rules = rules_alone(detector)
+
+    def read(text: str, lang: str) -> tuple[float, CrisisKind]:
+        p = probs[(lang, text)]
+        return 1 - p[0], CrisisKind(CLASSES[max(range(1, len(CLASSES)), key=p.__getitem__)])
 
     def model(text: str, lang: str) -> CrisisSignal | None:
-        p = probs[(lang, text)]
-        best = max(range(1, len(CLASSES)), key=p.__getitem__)
-        return (
-            CrisisSignal(CrisisKind(CLASSES[best]), sure=False)
-            if 1 - p[0] >= settings.line
-            else None
-        )
+        danger, kind = read(text, lang)
+        return CrisisSignal(kind, sure=False) if danger >= settings.line else None
 
     def both(text: str, lang: str) -> CrisisSignal | None:
-        p = probs[(lang, text)]
-        best = max(range(1, len(CLASSES)), key=p.__getitem__)
-        rule = rules_alone(detector)(text, lang)
-        return combine(rule, 1 - p[0], CrisisKind(CLASSES[best]), settings)
+        return combine(rules(text, lang), *read(text, lang), settings)
 
     # The writers of crisis_train never saw the rules: there both are measured honestly.
     independent = [
@@ -244,15 +262,16 @@ def cross_validated(detector: CrisisDetector, k: int) -> list[str]:
     ]
     together = evaluate(both, independent)
     lines = [
-        f"\ncross-validated ({k} folds over {len(examples)} training messages), counted on the "
-        f"{len(independent)} by writers who never saw the rules: rules and model together"
+        f"\n{title}, counted on the {len(independent)} messages by writers who never saw the "
+        "rules: rules and model together"
     ]
     lines += table(together)
-    lines.append(summary("cv rules and model", together))
-    lines.append(summary("cv model alone   ", evaluate(model, independent)))
-    lines.append(summary("cv rules alone   ", evaluate(rules_alone(detector), independent)))
-    lines.append(summary("cv all sources, rules and model", evaluate(both, cases)))
-    lines += sweep("cv", [(c, probs[(c.lang, c.text)][0]) for c in independent])
+    lines.append(summary(f"{name} rules and model", together))
+    lines.append(summary(f"{name} model alone   ", evaluate(model, independent)))
+    lines.append(summary(f"{name} rules alone   ", evaluate(rules, independent)))
+    if len(independent) < len(cases):
+        lines.append(summary(f"{name} all sources, rules and model", evaluate(both, cases)))
+    lines += sweep(name, [(c, probs[(c.lang, c.text)][0]) for c in independent])
     return lines
 
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.crisis.data import Example, data_hash, training_examples
+from bot.crisis.data import TRAIN_DIRS, Example, data_hash, training_examples
 from bot.crisis.model import CLASSES, CrisisModel, Features, Featurizer, Header, encode, softmax
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -149,6 +149,28 @@ def cross_validate(
             for e, f in zip(examples, fold_of, strict=True)
             if f == fold
         ]
+    return scored
+
+
+def writers_round(example: Example) -> str | None:
+    """Which round of writers wrote a message of crisis_train (``<lang>.yaml`` is round "a",
+    ``<lang>_b.yaml`` round "b" …), or None for the other sources."""
+    folder, _, name = example.source.partition("/")
+    if folder != TRAIN_DIRS[0]:
+        return None
+    stem = name.removesuffix(".yaml")
+    return stem.partition("_")[2] or "a"
+
+
+def without_each_round(
+    examples: Sequence[Example], features: Features = FEATURES, training: Training = TRAINING
+) -> list[tuple[Example, list[float]]]:
+    """Each message of each writers' round with the probabilities of a model trained on
+    everything but that round: how it does on people whose wordings it never saw."""
+    scored: list[tuple[Example, list[float]]] = []
+    for name in sorted({r for e in examples if (r := writers_round(e))}):
+        model = fit([e for e in examples if writers_round(e) != name], features, training)
+        scored += [(e, model.probabilities(e.text)) for e in examples if writers_round(e) == name]
     return scored
 
 
