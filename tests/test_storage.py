@@ -112,6 +112,33 @@ async def test_two_workers_see_each_others_writes_at_once(db_target: Path | str)
         await second.close()
 
 
+async def test_a_transaction_is_all_or_nothing_and_a_statement_alone_commits(
+    db_target: Path | str,
+) -> None:
+    """What a language choice, /forget, purge and the usage flush rely on; SQLite runs in
+    autocommit mode, so only ``transaction`` holds statements together."""
+    first, second = await open_store(db_target), await open_store(db_target)
+    try:
+        await first.set_setting("alone", "1")  # no transaction: another worker sees it now
+        assert await second.setting("alone") == "1"
+        try:
+            async with first.backend.transaction() as tx:
+                await tx.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("a", "1"))
+                assert await second.setting("a") is None  # not before the end
+                raise RuntimeError("the second statement fails")
+        except RuntimeError:
+            pass
+        assert await first.setting("a") is None
+        assert await second.setting("a") is None
+        async with first.backend.transaction() as tx:
+            await tx.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("a", "1"))
+            await tx.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("b", "2"))
+        assert (await second.setting("a"), await second.setting("b")) == ("1", "2")
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_workers_starting_together_migrate_once(db_target: Path | str) -> None:
     stores = await asyncio.gather(*(open_store(db_target) for _ in range(3)))
     try:
