@@ -121,7 +121,7 @@ class Turn:
         expected = self._take_pending()
         self._no_search()
         if len(text) >= TOO_LONG:
-            return await self.carry_out(self.engine.too_long(self.ctx))
+            return await self.carry_out(self.engine.too_long(self.ctx, text, self.state.place))
         if expected is not None:
             about, place = expected
             reply = self.engine.comment(self.ctx, about, text, place)

@@ -21,7 +21,8 @@ Next to the rules reads a trained model (:mod:`bot.crisis.model`, thresholds und
 ``model:`` in crisis.yaml). It catches wordings nobody listed. The answer is graded:
 
 - a sure rule → the emergency screen (unless the model's probability of danger is below
-  ``calm``: then the one line);
+  ``calm``: then the one line; never for a medical emergency, nor for violence, suicide or
+  a threat by someone in the first person, :func:`steady_rule`);
 - an unsure rule → the one line of that kind's numbers, or the emergency screen when the
   model is at least ``sure`` sure of danger, or nothing when its probability of danger is
   below ``quiet`` ("this waiting is killing me");
@@ -48,6 +49,14 @@ from bot.knowledge.model import (
 from bot.text.norm import clauses
 
 NEGATION_WINDOW = 3
+# Sure rules the model's calm never turns into the one line (:func:`steady_rule`): medical
+# emergencies; violence and suicide in the first person (the concept "me"); threats in the
+# first person by someone ("person").
+ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL})
+STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE, CrisisKind.SUICIDE})
+FIRST_PERSON, SOMEONE = "me", "person"
+# Telegram's longest message: a longer text is read up to here (the bot answers "too long").
+READ_MAX = 4096
 GAP_MAX = 8  # words a "..." may stand for
 # Terms of fewer letters ("on", "ev", "man") count only in messages of their own language
 # and its neighbours; in another script than the user's language they count all the same:
@@ -165,16 +174,23 @@ class CrisisDetector:
         return Found(first, seen) if first else None
 
     def assess(self, text: str, lang: str = "de") -> Assessment:
-        """The rule and the model on ``text``, and the signal they give together."""
+        """The rule and the model on ``text``, and the signal they give together.
+
+        The rules read all of it (up to :data:`READ_MAX` characters), the model its most
+        dangerous stretch (:meth:`CrisisModel.most_dangerous`)."""
+        text = text[:READ_MAX]
         found = self.explain(text, lang)
         rule = CrisisSignal(found.rule.kind, found.rule.sure) if found else None
         if self.model is None or self.settings is None:
             return Assessment(found, 0.0, None, rule)
-        probs = self.model.probabilities(text)
+        probs = self.model.most_dangerous(text)
         danger = 1 - probs[0]
         best = max(range(1, len(CLASSES)), key=probs.__getitem__)
         kind = CrisisKind(CLASSES[best])
-        return Assessment(found, danger, kind, combine(rule, danger, kind, self.settings))
+        steady = found is not None and found.rule.sure and steady_rule(found)
+        return Assessment(
+            found, danger, kind, combine(rule, danger, kind, self.settings, steady=steady)
+        )
 
     def detect(self, text: str, lang: str) -> CrisisSignal | None:
         """The kind of acute danger ``text`` signals and whether it is sure, or None.
@@ -187,12 +203,37 @@ class CrisisDetector:
         return self.assess(text, lang).signal
 
 
+def steady_rule(found: Found) -> bool:
+    """Is this sure rule one that the model's ``calm`` may never turn into the one line?
+
+    Calm is for danger words used about a subject, a film, a joke ("is a forced marriage
+    valid? for a school project"). It must not overrule the writer saying that she herself is
+    hit, wants to die or is threatened by someone ("is there counselling in marl, my husband
+    beats me": the model, reading a request for a service, is calm), nor a medical emergency
+    ("she fell and does not answer", asked with a question about Pflegegrad): the model reads
+    such messages as the harmless questions around them. A threat needs the person too:
+    "this waiting is killing me" is no one's threat.
+    """
+    kind, seen = found.rule.kind, found.concepts
+    if kind in ALWAYS_STEADY:
+        return True
+    if FIRST_PERSON not in seen:
+        return False
+    return kind in STEADY_FIRST_PERSON or (kind is CrisisKind.THREAT and SOMEONE in seen)
+
+
 def combine(
-    rule: CrisisSignal | None, danger: float, kind: CrisisKind, at: CrisisModelFile
+    rule: CrisisSignal | None,
+    danger: float,
+    kind: CrisisKind,
+    at: CrisisModelFile,
+    *,
+    steady: bool = False,
 ) -> CrisisSignal | None:
-    """The graded answer of the rules and the model (see the module's docstring)."""
+    """The graded answer of the rules and the model (see the module's docstring); a
+    ``steady`` sure rule (:func:`steady_rule`) is never calmed."""
     if rule is not None and rule.sure:
-        return CrisisSignal(rule.kind, sure=False) if danger < at.calm else rule
+        return CrisisSignal(rule.kind, sure=False) if danger < at.calm and not steady else rule
     if rule is not None:
         if danger >= at.sure:
             return CrisisSignal(rule.kind, sure=True)

@@ -17,6 +17,7 @@ class. The weights stay int8 in memory (``2**bits`` bytes per class).
 from __future__ import annotations
 
 import array
+import bisect
 import json
 import math
 import struct
@@ -72,7 +73,8 @@ class Featurizer:
         self._mask = (1 << settings.bits) - 1
         self._cache: dict[str, tuple[tuple[int, ...], str]] = {}
 
-    def _word(self, word: str) -> tuple[tuple[int, ...], str]:
+    def word(self, word: str) -> tuple[tuple[int, ...], str]:
+        """One word's bucket indices (cached) and its first key."""
         cached = self._cache.get(word)
         if cached is not None:
             return cached
@@ -103,7 +105,7 @@ class Featurizer:
         for words in clauses(text):
             previous = ""
             for word in words:
-                buckets, key = self._word(word)
+                buckets, key = self.word(word)
                 found.extend(buckets)
                 if s.bigrams and previous and key:
                     found.append(_bucket(f"b {previous} {key}", self._mask))
@@ -153,6 +155,7 @@ class CrisisModel:
         self.weights = list(weights)
         self._scales = header.scales
         self._biases = header.biases
+        self._sums: dict[str, tuple[int, tuple[int, ...], str]] = {}
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> CrisisModel:
@@ -205,6 +208,71 @@ class CrisisModel:
             for column, scale, bias in zip(self.weights, self._scales, self._biases, strict=True)
         ]
         return softmax(logits)
+
+    def _word_sums(self, word: str) -> tuple[int, tuple[int, ...], str]:
+        """A word's number of features, each class's weight over them, and its key."""
+        cached = self._sums.get(word)
+        if cached is None:
+            buckets, key = self.featurize.word(word)
+            sums = tuple(sum(map(column.__getitem__, buckets)) for column in self.weights)
+            cached = (len(buckets), sums, key)
+            if len(self._sums) >= _WORD_CACHE_MAX:
+                self._sums.clear()
+            self._sums[word] = cached
+        return cached
+
+    def most_dangerous(self, text: str, size: int = 0) -> list[float]:
+        """The probabilities of the stretch of ``text`` most likely to signal danger.
+
+        A message up to the model's length (:attr:`Features.head` + :attr:`Features.tail`
+        characters) is read whole, as in :meth:`probabilities`. A longer one is read in
+        windows of that length, each starting half a window after the previous one (and one
+        ending with the message), so that a sentence of danger anywhere in a long letter is
+        read among about as many words as the model learned from, not diluted by the rest.
+        """
+        f = self.header.features
+        size = size or f.head + f.tail
+        if len(text) <= size:
+            return self.probabilities(text)
+        n = len(CLASSES)
+        mask = (1 << f.bits) - 1
+        # Running totals over the words: characters, features, and each class's weights.
+        ends, counts = [0], [0]
+        totals = [[0] for _ in range(n)]
+        for words in clauses(text):
+            previous = ""
+            for word in words:
+                found, sums, key = self._word_sums(word)
+                if f.bigrams and previous and key:
+                    pair = _bucket(f"b {previous} {key}", mask)
+                    sums = tuple(
+                        s + column[pair] for s, column in zip(sums, self.weights, strict=True)
+                    )
+                    found += 1
+                previous = key
+                ends.append(ends[-1] + len(word) + 1)
+                counts.append(counts[-1] + found)
+                for c in range(n):
+                    totals[c].append(totals[c][-1] + sums[c])
+        last = len(ends) - 1
+        starts = [*range(0, ends[-1] - size, size // 2), max(0, ends[-1] - size)]
+        best: list[float] | None = None
+        for at in starts:
+            first = bisect.bisect_left(ends, at)  # the first word starting at or after it
+            stop = bisect.bisect_right(ends, at + size) - 1  # words ending within the window
+            stop = min(max(stop, first + 1), last)
+            found = counts[stop] - counts[first]
+            if found <= 0:
+                continue
+            norm = 1 / math.sqrt(max(found, f.floor))
+            logits = [
+                bias + scale * norm * (totals[c][stop] - totals[c][first])
+                for c, (scale, bias) in enumerate(zip(self._scales, self._biases, strict=True))
+            ]
+            probs = softmax(logits)
+            if best is None or probs[0] < best[0]:
+                best = probs
+        return best or [1.0] + [0.0] * (n - 1)
 
 
 def softmax(logits: Sequence[float]) -> list[float]:

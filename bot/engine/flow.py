@@ -237,9 +237,16 @@ class Engine:
             ctx, lambda t: views.info(t, escape(texts.forgotten(t, had_data=had_data)))
         )
 
-    def too_long(self, ctx: Ctx) -> Reply:
-        """A message far longer than any question."""
-        return self._menu(ctx, note=texts.too_long)
+    def too_long(self, ctx: Ctx, text: str = "", place: str | None = None) -> Reply:
+        """A message far longer than any question. Its start is read for danger first, as any
+        typed text (the detector reads its first 4,096 characters): a long account of violence
+        gets the emergency screen, not "too long"."""
+        signal = self.crisis.detect(text, ctx.lang) if self.crisis and text else None
+        if signal is not None and signal.sure:
+            reply = self.emergency(ctx, signal.kind, back=place)
+            return replace(reply, shown=f"emergency:{signal.kind}")
+        warn = (signal.kind, self._town_at(place)) if signal is not None else None
+        return self._menu(ctx, note=texts.too_long, warn=warn)
 
     def unsupported(self, ctx: Ctx) -> Reply:
         """A sticker, photo, voice message or anything else that is not text."""
