@@ -98,7 +98,7 @@ class CrisisDetector:
             (rule, frozenset(rule.all), frozenset(rule.any), frozenset(rule.none))
             for rule in crisis.rules
         ]
-        self._negation = Negation(crisis.negation)
+        self._negation = Negation(crisis.negation, crisis.negation_ends)
         for concept in crisis.concepts.values():
             for lang, terms in concept.terms.items():
                 for text in terms:
@@ -124,8 +124,7 @@ class CrisisDetector:
         for clause in clauses(text):
             words = _join_persian_prefixes(clause)
             patterns = [self._terms.lookup(w, skeleton=skeleton, langs=near) for w in words]
-            negation = self._negation.marks(words, lang)
-            negated = [any(negation[max(0, i - NEGATION_WINDOW) : i]) for i in range(len(words))]
+            negation, negated = self._negation.reach(words, lang, NEGATION_WINDOW)
             found: list[tuple[Term, int, int]] = []
             for start, ids in enumerate(patterns):
                 for ident in ids:
@@ -192,15 +191,23 @@ class CrisisDetector:
             found, danger, kind, combine(rule, danger, kind, self.settings, steady=steady)
         )
 
-    def detect(self, text: str, lang: str) -> CrisisSignal | None:
+    def detect(self, text: str, lang: str, *, note: bool = False) -> CrisisSignal | None:
         """The kind of acute danger ``text`` signals and whether it is sure, or None.
 
         Args:
             text: the user's message, in any language and script.
             lang: the user's language: every language's terms count, short ones and
                 negation words only in the languages the message is written in.
+            note: a note typed after 👎. Notes are complaints ("nobody answers the phone",
+                "niemand geht ans telefon"), which the model reads near "nobody would miss
+                me": where no rule holds, the model gives the line only from ``sure`` on
+                (a note with any signal is not stored, and the staff lose the complaint).
         """
-        return self.assess(text, lang).signal
+        assessed = self.assess(text, lang)
+        signal = assessed.signal
+        if note and assessed.found is None and signal is not None and self.settings:
+            return signal if assessed.danger >= self.settings.sure else None
+        return signal
 
 
 def steady_rule(found: Found) -> bool:

@@ -52,12 +52,21 @@ def _everyday(lang: str) -> frozenset[str]:
 class Negation:
     """Negation words per language, counted only in clauses written in that language."""
 
-    def __init__(self, words: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        words: Mapping[str, Iterable[str]],
+        ends: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         # folded word → the languages it negates in
         self._langs: dict[str, set[str]] = {}
         for lang, items in words.items():
             for word in items:
                 self._langs.setdefault(fold(word, translit=False), set()).add(lang)
+        # folded word → the languages in which a negation's reach ends at it
+        self._ends: dict[str, set[str]] = {}
+        for lang, items in (ends or {}).items():
+            for word in items:
+                self._ends.setdefault(fold(word, translit=False), set()).add(lang)
         self._script_langs = {
             s: frozenset(lang for lang, sc in SCRIPTS.items() if sc == s) for s in ("arab", "cyrl")
         }
@@ -79,6 +88,27 @@ class Negation:
                 if other not in found and len(folded & everyday) >= EVIDENCE:
                     found.add(other)
         return frozenset(found)
+
+    def reach(self, words: list[str], lang: str, window: int) -> tuple[list[bool], list[bool]]:
+        """For each word of a clause: is it a negation word, and is it negated (a negation
+        word up to ``window`` words before it, and no end of its reach between them: "und",
+        a new subject, "ich weiss nicht weiter er schlägt mich")?"""
+        marks = self.marks(words, lang)
+        if not any(marks):
+            return marks, marks
+        langs = self.languages(words, lang)
+        negated: list[bool] = []
+        since = window + 1  # words since the last negation word still reaching
+        for word, negation in zip(words, marks, strict=True):
+            negated.append(since <= window)
+            ends = self._ends.get(fold(word, translit=False))
+            if negation:
+                since = 1
+            elif ends and not ends.isdisjoint(langs):
+                since = window + 1
+            else:
+                since += 1
+        return marks, negated
 
     def marks(self, words: list[str], lang: str) -> list[bool]:
         """For each word of a clause: is it a negation word of the clause's language?"""

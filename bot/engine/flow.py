@@ -43,8 +43,8 @@ class Searcher(Protocol):
 class CrisisChecker(Protocol):
     """Recognises messages that signal acute danger (bot.crisis.CrisisDetector)."""
 
-    def detect(self, text: str, lang: str) -> CrisisSignal | None:
-        """The kind of danger and whether it is sure, or None."""
+    def detect(self, text: str, lang: str, *, note: bool = False) -> CrisisSignal | None:
+        """The kind of danger and whether it is sure, or None (``note``: typed after 👎)."""
         ...
 
 
@@ -191,7 +191,7 @@ class Engine:
         A note that signals danger is answered like typed text (sure: the emergency screen;
         unsure: the place with that kind's numbers on top) and is never stored.
         """
-        signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        signal = self.crisis.detect(text, ctx.lang, note=True) if self.crisis else None
         if signal is not None and signal.sure:
             return self.emergency(ctx, signal.kind, back=place)
         action = pl.parse(place) or pl.Action(pl.MAIN)

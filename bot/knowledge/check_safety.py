@@ -140,11 +140,12 @@ def check_crisis(k: Knowledge, add: Add) -> None:
             add(rules_at, lang, f"negation: unknown language ({one_of(LANGUAGES)})")
         for word in words:
             _term(add, rules_at, "negation", lang, word)
-    for lang, words in c.not_typos.items():
-        if lang not in LANGUAGES:
-            add(rules_at, lang, f"not_typos: unknown language ({one_of(LANGUAGES)})")
-        for word in words:
-            _term(add, rules_at, "not_typos", lang, word)
+    for key, table in (("not_typos", c.not_typos), ("negation_ends", c.negation_ends)):
+        for lang, words in table.items():
+            if lang not in LANGUAGES:
+                add(rules_at, lang, f"{key}: unknown language ({one_of(LANGUAGES)})")
+            for word in words:
+                _term(add, rules_at, key, lang, word)
     used = {name for rule in c.rules for name in (*rule.all, *rule.any, *rule.none)}
     for concept in c.concepts.values():
         if not concept.terms:

@@ -268,6 +268,9 @@ class Crisis:
     # Everyday words one typo away from a danger word ("schlafe", "keiner", "привет"): never
     # read as that typo; they still match a term written exactly like them.
     not_typos: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words where a negation's reach ends: "und", a new subject ("er"), or the verb it belongs
+    # to ("не перестаёт", does not stop).
+    negation_ends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: tuple[CrisisRule, ...] = ()
     where: Mapping[str, Where] = field(default_factory=dict)
     model: CrisisModelFile | None = None

@@ -101,6 +101,7 @@ def read_crisis(reader: Reader) -> Crisis:
     rel = data[FILE]
     where = {key: Where(rel, data[LINES].get(key, 1)) for key in ("concepts", "rules")}
     negation = _words_by_language(reader, data, "negation")
+    negation_ends = _words_by_language(reader, data, "negation_ends")
     not_typos = _words_by_language(reader, data, "not_typos")
     concepts = _concepts(reader, reader.mapping({**data, "id": "concepts"}, "concepts"), rel)
     rules: list[CrisisRule] = []
@@ -130,6 +131,7 @@ def read_crisis(reader: Reader) -> Crisis:
         concepts=concepts,
         negation=negation,
         not_typos=not_typos,
+        negation_ends=negation_ends,
         rules=tuple(rules),
         where=where,
         model=_model(reader, data),
