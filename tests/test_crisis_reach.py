@@ -13,7 +13,7 @@ import pytest
 from bot.crisis import CrisisDetector
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import plain
-from bot.knowledge.model import Knowledge
+from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge
 from tests.conftest import TODAY
 
 
@@ -97,3 +97,37 @@ def test_a_note_that_signals_danger_still_gets_the_screen(
     reply = engine.comment(ctx, about, text, "n:sprachmittler")
     assert reply.comment is None
     assert "110" in plain(reply.screen.text or "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "der enkel schlägt oma wenn er geld will"),
+        ("de", "mein erwachsener sohn schlägt meinen mann"),
+        ("en", "my son is an adult and he hits me"),
+        ("tr", "yetişkin oğlum beni dövüyor"),
+        ("ru", "сын взрослый бьёт меня, мне 75"),
+        ("uk", "син штовхає бабусю, в неї синці на руках"),
+        ("pl", "mój dorosły syn mnie bije"),
+        ("bg", "синът ми блъска баба си, има синини по ръцете"),
+    ],
+)
+def test_a_grown_son_hitting_an_elder_gets_the_violence_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    # Not the child screen (Nummer gegen Kummer is for a child, not a 75-year-old mother).
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.VIOLENCE, sure=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "opa schlägt den kleinen"),
+        ("de", "oma schlägt das baby"),
+        ("de", "opa schlägt mein kind"),
+    ],
+)
+def test_a_small_child_hit_by_a_grandparent_is_still_a_child_in_danger(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.CHILD, sure=True)
