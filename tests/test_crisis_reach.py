@@ -131,3 +131,18 @@ def test_a_small_child_hit_by_a_grandparent_is_still_a_child_in_danger(
     detector: CrisisDetector, lang: str, text: str
 ) -> None:
     assert detector.detect(text, lang) == CrisisSignal(CrisisKind.CHILD, sure=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "mama will nicht mehr leben"),
+        ("ru", "мама больше не хочет жить"),
+        ("ru", "бабушка не хочет жить"),
+    ],
+)
+def test_a_relative_who_no_longer_wants_to_live_gets_the_suicide_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    # Not the threat screen: "не жить" is also "тебе не жить" (you won't live), a threat.
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.SUICIDE, sure=True)
