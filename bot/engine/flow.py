@@ -238,9 +238,8 @@ class Engine:
         )
 
     def too_long(self, ctx: Ctx, text: str = "", place: str | None = None) -> Reply:
-        """A message far longer than any question. Its start is read for danger first, as any
-        typed text (the detector reads its first 4,096 characters): a long account of violence
-        gets the emergency screen, not "too long"."""
+        """A message far longer than any question. It is read for danger first, as any typed
+        text: a long account of violence gets the emergency screen, not "too long"."""
         signal = self.crisis.detect(text, ctx.lang) if self.crisis and text else None
         if signal is not None and signal.sure:
             reply = self.emergency(ctx, signal.kind, back=place)

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+# What is wrong in the knowledge files lives in its own module; the names stay importable here.
+from bot.knowledge.problems import ERROR as ERROR
+from bot.knowledge.problems import WARNING as WARNING
+from bot.knowledge.problems import Problem as Problem
+from bot.knowledge.problems import Severity as Severity
+
 ROOT = "start"
 EMERGENCY_LINES = 5  # the emergency screen shows at most this many lines
 
@@ -34,13 +40,6 @@ class VerifiedHow(StrEnum):
 
     SOURCE = "source"
     PROVIDER = "provider"
-
-
-class Severity(StrEnum):
-    """How bad a problem in the knowledge files is: errors stop the bot, warnings do not."""
-
-    ERROR = "error"
-    WARNING = "warning"
 
 
 class CrisisKind(StrEnum):
@@ -387,23 +386,3 @@ def breadth_first(nodes: Mapping[str, Node]) -> Iterator[tuple[Node, str | None]
 def first_parents(nodes: Mapping[str, Node]) -> dict[str, str]:
     """Map each reachable node to the parent that first reaches it breadth-first."""
     return {node.id: parent for node, parent in breadth_first(nodes) if parent is not None}
-
-
-# The two severities by their short names (as validator code and tests write them).
-ERROR = Severity.ERROR
-WARNING = Severity.WARNING
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the knowledge files, told like a compiler message."""
-
-    file: str
-    line: int
-    id: str
-    message: str
-    severity: Severity = Severity.ERROR
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.severity == WARNING else ""
-        return f"{self.file}:{self.line}: {self.id}: {prefix}{self.message}"
