@@ -44,7 +44,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.crisis import CrisisDetector
-from bot.crisis.data import Example, training_examples
+from bot.crisis.data import Example, read_set, training_examples
 from bot.crisis.detector import combine, steady_rule
 from bot.crisis.model import CLASSES, Featurizer
 from bot.crisis.train import DATA, cross_validate, without_each_round
@@ -74,12 +74,15 @@ def load_part(part: str, root: Path = EVAL) -> list[Case]:
     cases: list[Case] = []
     for lang in LANGUAGES:
         path = root / part / f"{lang}.yaml"
-        if not path.exists():
-            continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        cases += [Case(lang, str(e["text"]), CrisisKind(e["kind"])) for e in data["emergencies"]]
-        cases += [Case(lang, str(text), None) for text in data["harmless"]]
+        if path.exists():
+            cases += [case_of(e) for e in read_set(path, part)]
     return cases
+
+
+def case_of(example: Example) -> Case:
+    """A message in the crisis model's terms (a class index) as an evaluation case."""
+    kind = CrisisKind(CLASSES[example.label]) if example.label else None
+    return Case(example.lang, example.text, kind)
 
 
 @dataclass
@@ -239,9 +242,7 @@ def scored_tables(
     settings = detector.settings
     if settings is None:
         return [f"{title}: crisis.yaml names no model"]
-    cases = [
-        Case(e.lang, e.text, CrisisKind(CLASSES[e.label]) if e.label else None) for e, _ in scored
-    ]
+    cases = [case_of(e) for e, _ in scored]
     probs = {(e.lang, e.text): p for e, p in scored}
     rules = rules_alone(detector)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.crisis import CrisisDetector
 from bot.engine.flow import Engine
 from bot.i18n import Catalogs
 from bot.knowledge import load_knowledge
@@ -84,6 +85,13 @@ def real() -> Knowledge:
     """The real knowledge/ folder."""
     knowledge, _ = load_knowledge(REAL_KNOWLEDGE, TODAY)
     return knowledge
+
+
+@pytest.fixture(scope="session")
+def detector(real: Knowledge) -> CrisisDetector:
+    """The crisis detector over the real knowledge: the rules and the model that reads
+    along, as users get it (tests/test_crisis.py overrides it with the rules alone)."""
+    return CrisisDetector.build(real)
 
 
 @pytest.fixture(scope="session")

@@ -12,18 +12,12 @@ import pytest
 import yaml
 
 from bot.crisis import CrisisDetector
-from bot.knowledge.model import Knowledge
 
 EVERYDAY_FILE = Path(__file__).parent / "data" / "crisis_everyday.yaml"
 EVERYDAY = [
     (str(e["lang"]), str(e["text"]))
     for e in yaml.safe_load(EVERYDAY_FILE.read_text(encoding="utf-8"))["everyday"]
 ]
-
-
-@pytest.fixture(scope="module")
-def detector(real: Knowledge) -> CrisisDetector:
-    return CrisisDetector.build(real)
 
 
 @pytest.mark.parametrize(("lang", "text"), EVERYDAY)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.crisis import CrisisDetector
-from bot.knowledge.model import CrisisKind, Knowledge
+from bot.knowledge.model import CrisisKind
 from bot.runtime import Core
 from tests.fakes.harness import telegram
 
@@ -23,11 +23,6 @@ LETTER = (
     "Marl. Sie hat Pflegegrad 2 und wir überlegen, ob ein Pflegedienst oder eine Tagespflege "
     "besser ist. Die Krankenkasse hat uns einen Brief geschickt, den wir nicht ganz verstehen. "
 )
-
-
-@pytest.fixture(scope="module")
-def detector(real: Knowledge) -> CrisisDetector:
-    return CrisisDetector.build(real)
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,6 @@ TINY = Features(bits=10)
 QUICK = Training(epochs=2)
 
 
-@pytest.fixture(scope="module")
-def detector(real: Knowledge) -> CrisisDetector:
-    return CrisisDetector.build(real)
-
-
 def test_the_model_was_trained_on_the_data_in_the_repository() -> None:
     trained = CrisisModel.load(MODEL).header
     now = data_hash(training_examples(DATA))

@@ -13,13 +13,8 @@ import pytest
 from bot.crisis import CrisisDetector
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import plain
-from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge
+from bot.knowledge.model import CrisisKind, CrisisSignal
 from tests.conftest import TODAY
-
-
-@pytest.fixture(scope="module")
-def detector(real: Knowledge) -> CrisisDetector:
-    return CrisisDetector.build(real)
 
 
 @pytest.mark.parametrize(

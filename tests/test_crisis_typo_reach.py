@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from bot.crisis import CrisisDetector
-from bot.knowledge.model import Knowledge
 
 SCREEN = [
     ("de", "er schläft mich jeden abend"),
@@ -25,11 +24,6 @@ SCREEN = [
     ("ro", "ma inchise in casa"),
     ("bg", "болка в гърците"),
 ]
-
-
-@pytest.fixture(scope="module")
-def detector(real: Knowledge) -> CrisisDetector:
-    return CrisisDetector.build(real)
 
 
 @pytest.mark.parametrize(("lang", "text"), SCREEN)
