@@ -430,6 +430,16 @@ def broken(tmp_path: Path, old: str, new: str, severity: str = ERROR) -> list[st
             id="unknown-concept",
         ),
         pytest.param(
+            "all: [dying]", "all: [dying], unless_order: [dying]",
+            ["crisis.yaml:23: rule 3 (suicide): 'unless_order:' needs two concepts or more"],
+            id="order-of-one",
+        ),
+        pytest.param(
+            "all: [dying]", "all: [dying], unless_order: [dying, dyin]",
+            ["crisis.yaml:23: rule 3 (suicide): unknown concept 'dyin'"],
+            id="order-unknown-concept",
+        ),
+        pytest.param(
             "all: [dying]", "none: [topic]",
             ["crisis.yaml:23: rule 3 (suicide): needs concepts under 'all:' or 'any:'"],
             id="rule-without-concepts",

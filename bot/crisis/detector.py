@@ -62,6 +62,10 @@ GAP_MAX = 8  # words a "..." may stand for
 # and its neighbours; in another script than the user's language they count all the same:
 # "زوج" in a message of a German user is Arabic.
 SHORT_MIN = 4
+# A grown-up's age next to a child word ("mein sohn ist 40", "my daughter (35)", up to one
+# word between) makes the "child" an adult: the concept ADULT, as "erwachsen" would.
+ADULT, CHILD = "adult", "child"
+ADULT_AGE, OLDEST, AGE_NEAR = 18, 120, 2
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
 _PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
 
@@ -72,6 +76,37 @@ class Found:
 
     rule: CrisisRule
     concepts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a concept was found: the clause, and its first word and the word after it (as
+    counted over the whole message)."""
+
+    clause: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The concepts a message mentions (with the words that first showed each) and where."""
+
+    words: dict[str, str]
+    spans: dict[str, list[Span]]
+
+    def in_order(self, names: Iterable[str]) -> bool:
+        """Do the concepts ``names`` stand in this order in one clause ("opa schlägt meinen
+        sohn": elder, hit, child)?"""
+        wanted = list(names)
+        ends = [(span.clause, span.end) for span in self.spans.get(wanted[0], ())]
+        for name in wanted[1:]:
+            ends = [
+                (span.clause, span.end)
+                for span in self.spans.get(name, ())
+                if any(c == span.clause and end <= span.start for c, end in ends)
+            ]
+        return bool(ends)
 
 
 @dataclass(frozen=True)
@@ -99,6 +134,7 @@ class CrisisDetector:
             for rule in crisis.rules
         ]
         self._negation = Negation(crisis.negation, crisis.negation_ends)
+        self._adult_age = ADULT in crisis.concepts and CHILD in crisis.concepts
         for concept in crisis.concepts.values():
             for lang, terms in concept.terms.items():
                 for text in terms:
@@ -117,11 +153,19 @@ class CrisisDetector:
 
     def concepts(self, text: str, lang: str = "de") -> dict[str, str]:
         """The concepts ``text`` (written by a user of ``lang``) mentions, with their words."""
+        return self.read(text, lang).words
+
+    def read(self, text: str, lang: str = "de") -> Reading:
+        """The concepts ``text`` (written by a user of ``lang``) mentions: their words, and
+        where each was found."""
         seen: dict[str, str] = {}
+        spans: dict[str, list[Span]] = {}
         near = scope(lang)
         own_script = SCRIPTS.get(lang, "latn")
         skeleton = lang in SKELETON_LANGS
-        for clause in clauses(text):
+        ages: list[tuple[int, int]] = []  # (where, age): "mein sohn ist 40", "daughter (35)"
+        offset = 0
+        for number, clause in enumerate(clauses(text)):
             words = _join_persian_prefixes(clause)
             patterns = [self._terms.lookup(w, skeleton=skeleton, langs=near) for w in words]
             negation, negated = self._negation.reach(words, lang, NEGATION_WINDOW)
@@ -139,7 +183,7 @@ class CrisisDetector:
                 for at in range(start, end)
             }
             for term, start, end in found:
-                if term.exception or term.concept in seen:
+                if term.exception:
                     continue
                 if (
                     term.letters < SHORT_MIN
@@ -151,12 +195,55 @@ class CrisisDetector:
                     continue
                 if term.concept in self._negatable and negated[start]:
                     continue
-                seen[term.concept] = " ".join(words[start:end])
-        return seen
+                if self._everyday_elsewhere(words, start, end, term.lang, lang):
+                    continue
+                spans.setdefault(term.concept, []).append(
+                    Span(number, offset + start, offset + end)
+                )
+                seen.setdefault(term.concept, " ".join(words[start:end]))
+            ages += [
+                (offset + at, int(word))
+                for at, word in enumerate(words)
+                if word.isdecimal() and len(word) <= len(str(OLDEST))
+            ]
+            offset += len(words)
+        if self._adult_age and ADULT not in seen:
+            for at, age in ages:
+                if ADULT_AGE <= age <= OLDEST and any(
+                    span.start - AGE_NEAR <= at < span.end + AGE_NEAR
+                    for span in spans.get(CHILD, ())
+                ):
+                    seen[ADULT] = str(age)
+                    break
+        return Reading(seen, spans)
+
+    def _everyday_elsewhere(
+        self, words: list[str], start: int, end: int, term_lang: str, lang: str
+    ) -> bool:
+        """Is a one-word term of another language an everyday word of the language the
+        clause is written in (English "since" is not Polish "sińce", bruises; Turkish "hiç",
+        never, is not English "hits"; German "doch" is not Russian "дочь", daughter)?"""
+        if end - start != 1 or term_lang in scope(lang):
+            return False
+        own = scope(term_lang)
+        langs = self._negation.everyday_in(words[start]) - own
+        if not langs or not langs.isdisjoint(scope(lang)):
+            return bool(langs)
+        # Another word of the clause shows it is written in such a language, unless it is an
+        # everyday word of the term's or the user's language too ("so" and "am" are English
+        # and German).
+        neither = own | scope(lang)
+        for at, word in enumerate(words):
+            if at != start:
+                also = self._negation.everyday_in(word)
+                if not also.isdisjoint(langs) and also.isdisjoint(neither):
+                    return True
+        return False
 
     def explain(self, text: str, lang: str = "de") -> Found | None:
         """The rule that decides ``text`` and the concepts it saw, or None."""
-        seen = self.concepts(text, lang)
+        reading = self.read(text, lang)
+        seen = reading.words
         if not seen:
             return None
         present = seen.keys()
@@ -166,6 +253,7 @@ class CrisisDetector:
                 needed <= present
                 and (not one_of or not one_of.isdisjoint(present))
                 and none_of.isdisjoint(present)
+                and not (rule.unless_order and reading.in_order(rule.unless_order))
             ):
                 if rule.sure:
                     return Found(rule, seen)

@@ -89,6 +89,12 @@ class Negation:
                     found.add(other)
         return frozenset(found)
 
+    def everyday_in(self, word: str) -> frozenset[str]:
+        """The languages of which ``word`` is an everyday word (English "since", Turkish
+        "hiç", German "doch")."""
+        folded = fold(word, translit=False)
+        return frozenset(lang for lang, words in self._everyday.items() if folded in words)
+
     def reach(self, words: list[str], lang: str, window: int) -> tuple[list[bool], list[bool]]:
         """For each word of a clause: is it a negation word, and is it negated (a negation
         word up to ``window`` words before it, and no end of its reach between them: "und",

@@ -154,12 +154,13 @@ def cross_validate(
 
 def writers_round(example: Example) -> str | None:
     """Which round of writers wrote a message of crisis_train (``<lang>.yaml`` is round "a",
-    ``<lang>_b.yaml`` round "b" …), or None for the other sources."""
+    ``<lang>_b.yaml`` round "b", ``<lang>_d.yaml`` and ``<lang>_d2.yaml`` both round "d" …),
+    or None for the other sources."""
     folder, _, name = example.source.partition("/")
     if folder != TRAIN_DIRS[0]:
         return None
     stem = name.removesuffix(".yaml")
-    return stem.partition("_")[2] or "a"
+    return stem.partition("_")[2].rstrip("0123456789") or "a"
 
 
 def without_each_round(

@@ -146,7 +146,9 @@ def check_crisis(k: Knowledge, add: Add) -> None:
                 add(rules_at, lang, f"{key}: unknown language ({one_of(LANGUAGES)})")
             for word in words:
                 _term(add, rules_at, key, lang, word)
-    used = {name for rule in c.rules for name in (*rule.all, *rule.any, *rule.none)}
+    used = {
+        name for rule in c.rules for name in (*rule.all, *rule.any, *rule.none, *rule.unless_order)
+    }
     for concept in c.concepts.values():
         if not concept.terms:
             add(concept.line, concept.name, "the concept lists no terms")
@@ -177,7 +179,9 @@ def check_crisis(k: Knowledge, add: Add) -> None:
         ident = f"rule {index} ({rule.kind})"
         if not rule.all and not rule.any:
             add(rule.where, ident, "needs concepts under 'all:' or 'any:'")
-        for name in (*rule.all, *rule.any, *rule.none):
+        if len(rule.unless_order) == 1:
+            add(rule.where, ident, "'unless_order:' needs two concepts or more")
+        for name in (*rule.all, *rule.any, *rule.none, *rule.unless_order):
             if name not in c.concepts:
                 add(rule.where, ident, f"unknown concept '{name}'")
     kinds = {rule.kind for rule in c.rules if rule.sure}

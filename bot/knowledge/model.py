@@ -229,7 +229,8 @@ class Concept:
 @dataclass(frozen=True)
 class CrisisRule:
     """When a message signals danger: every concept of ``all``, one of ``any``, none of
-    ``none``. The first rule that holds decides the kind (sure rules before unsure ones)."""
+    ``none``, and not the concepts of ``unless_order`` in that order in one clause. The first
+    rule that holds decides the kind (sure rules before unsure ones)."""
 
     kind: CrisisKind
     sure: bool
@@ -237,6 +238,7 @@ class CrisisRule:
     where: Where
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
+    unless_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.knowledge.loader import Reader
 
 CONCEPT_FIELDS = frozenset({"about", "negatable"})
-RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none"})
+RULE_FIELDS = frozenset({"kind", "sure", "all", "any", "none", "unless_order"})
 MODEL_FIELDS = frozenset({"file", "line", "sure", "calm", "quiet"})
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 # kind -> town or language -> service ids
@@ -122,6 +122,7 @@ def read_crisis(reader: Reader) -> Crisis:
                 all=reader.strings(entry, "all"),
                 any=reader.strings(entry, "any"),
                 none=reader.strings(entry, "none"),
+                unless_order=reader.strings(entry, "unless_order"),
                 where=reader.where(entry),
             )
         )
