@@ -28,6 +28,10 @@ class Session(Protocol):
         """Run one query (or a statement with RETURNING); its rows."""
         ...
 
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per row of parameters, in one trip to the database."""
+        ...
+
 
 class Backend(Session, Protocol):
     """One database. ``execute``/``fetchall`` outside a transaction commit at once."""

@@ -97,6 +97,12 @@ class _Session:
             raise await self._backend.fault(exc) from exc
         return _rowcount(status)
 
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        try:
+            await self._conn.executemany(dollar_params(sql), [tuple(row) for row in rows])
+        except _DRIVER_ERRORS as exc:
+            raise await self._backend.fault(exc) from exc
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         try:
             records = await self._conn.fetch(dollar_params(sql), *params)
@@ -160,6 +166,10 @@ class PostgresBackend:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._connection() as conn:
             return await _Session(self, conn).fetchall(sql, params)
+
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        async with self.transaction() as session:  # all rows or none, as on SQLite
+            await session.executemany(sql, rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:

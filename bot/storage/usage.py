@@ -64,9 +64,10 @@ class UsageStore(StoreBase):
         if not totals:
             return
         async with self._transaction() as tx:
-            # In key order, so two workers flushing at once lock rows in the same order.
-            for (day, kind, item), n in sorted(totals.items()):
-                await tx.execute(_ADD, (day, kind, item, n))
+            # In key order, so two workers flushing at once lock rows in the same order; in
+            # one trip, so that the updates waiting for the database wait once, not per row.
+            rows = [(day, kind, item, n) for (day, kind, item), n in sorted(totals.items())]
+            await tx.executemany(_ADD, rows)
 
     async def usage_totals(self, since: str, until: str) -> list[Row]:
         """(kind, item, total) summed over the days ``since``..``until`` (ISO text)."""
