@@ -1,7 +1,7 @@
 """Benchmark: Lotse end to end, side by side with a bare echo bot in the same run.
 
-Run: ``.venv/bin/python -m benchmarks.bench_e2e [--users 100 1000] [--rate 100] [--seconds 20]
-[--seed N] [--profile DIR]``.
+Run: ``.venv/bin/python -m benchmarks.bench_e2e [--users 100 1000] [--rate 50 100]
+[--seconds 20] [--repeat 3] [--transport-echo] [--seed N] [--profile DIR]``.
 
 The fake Bot API server (tests/fakes) and the simulated users run in this process; each bot
 runs in a child process of its own (``--serve lotse|echo``), polling the fake over HTTP on
@@ -25,10 +25,18 @@ on one bot process each for Lotse and for the echo bot, which gets the very same
   from a user who is not waiting for an answer (a new user joins when all are): latency from
   the moment the user sends to the bot's first reply, as a person would feel it.
 
+``--repeat N`` runs every bot N times, taking turns (Lotse, echo, Lotse, echo …), the order
+rotated each round so that a change in the machine's load does not always fall on the same
+bot, and ends with the median and spread of every figure; the load average is printed at the
+start and before each bot. ``--transport-echo`` adds a third bot, the echo bot on Lotse's HTTP
+client (bot/tg/transport.py), for insight: the echo bot of the ratios stays the bare
+python-telegram-bot default (httpx) that issue 14 names.
+
 Per load: the bot process's CPU time per update (all its threads: robust when other
 processes share the cores, where wall-clock figures are not), and its peak RSS so far.
 ``--profile DIR`` writes a cProfile of each bot process (``DIR/lotse.prof``,
-``DIR/echo.prof``; read them with ``python -m pstats``).
+``DIR/echo.prof``; read them with ``python -m pstats``) and prints where each bot's time per
+update went (benchmarks/profile_table.py).
 """
 
 from __future__ import annotations
@@ -71,6 +79,10 @@ REPLIES = frozenset({"sendMessage", "editMessageText"})
 LANGS = ("de", "de", "de", "tr", "tr", "ar", "ru", "uk", "pl", "fa", "en")
 COMMENTS = ("Keine Termine frei", "Zu weit weg", "Nicht auf Türkisch", "Telefon geht nicht")
 ECHO_TEXT = "Echo"
+# The bots bench_e2e can run: Lotse, the bare echo bot (python-telegram-bot's defaults: the
+# reference issue 14 names), and the echo bot on Lotse's HTTP client (for insight only).
+TRANSPORT_ECHO = "echo+h11"
+KINDS = ("lotse", "echo", TRANSPORT_ECHO)
 Action = tuple[str, str]  # ("text", text) or ("press", callback_data)
 
 
@@ -96,7 +108,7 @@ def serve(kind: str, base_url: str, db_path: Path) -> int:
         )
         app = build_application(settings, build_core(settings), settle=True)
     else:
-        app = echo_application(token, base_url)
+        app = echo_application(token, base_url, lotse_transport=kind == TRANSPORT_ECHO)
     app.add_handler(TypeHandler(Update, _report_handled), group=1)
     print(f"C {app.update_processor.max_concurrent_updates}", flush=True)
     profile = os.environ.get("BENCH_PROFILE")
@@ -112,8 +124,12 @@ def serve(kind: str, base_url: str, db_path: Path) -> int:
     return 0
 
 
-def echo_application(token: str, base_url: str) -> Any:
-    """The bare python-telegram-bot echo bot: a fixed text for every message and button."""
+def echo_application(token: str, base_url: str, *, lotse_transport: bool = False) -> Any:
+    """The bare python-telegram-bot echo bot: a fixed text for every message and button.
+
+    ``lotse_transport``: on Lotse's HTTP client (bot/tg/transport.py) instead of the library's
+    default (httpx), with Lotse's pool sizes: the same bot, to see what the client costs.
+    """
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send the fixed text."""
@@ -137,14 +153,19 @@ def echo_application(token: str, base_url: str) -> Any:
         del app
         settle_heap()
 
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .concurrent_updates(ChatOrder())
         .post_init(post_init)
-        .build()
     )
+    if lotse_transport:
+        from bot.tg.api import POOL_SIZE
+        from bot.tg.transport import H11Request
+
+        builder = builder.request(H11Request(POOL_SIZE)).get_updates_request(H11Request(1))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.ALL, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
     return app
@@ -393,11 +414,13 @@ async def drive_open(
     seconds: float,
     seed: int,
     script: list[Step] | None,
+    first_user: int = OPEN_USERS,
 ) -> tuple[int, float, list[Step]]:
     """Offer ``rate`` updates a second for ``seconds``, whatever the bot's pace.
 
     Lotse (``script`` None): each arrival goes to a user who is not waiting for an answer, a
     new one when all are; the steps are recorded. The echo bot replays them at the same times.
+    Users' chat ids start at ``first_user`` (each open load has users of its own).
     """
     load.from_send = True
     queries: dict[str, list[str]] = {}
@@ -416,7 +439,7 @@ async def drive_open(
             n = len(walkers)
             user_rnd = random.Random(seed * 100_003 + OPEN_USERS + n)
             language = user_rnd.choice(LANGS)
-            user = server.user(OPEN_USERS + n, f"O{n}", language_code=language)
+            user = server.user(first_user + n, f"O{n}", language_code=language)
             walkers.append(Walker(user, user_rnd, queries))
         return walkers[index]
 
@@ -468,27 +491,27 @@ class Scripts:
     """What Lotse's users did, for the echo bot to do the same."""
 
     closed: dict[int, dict[int, list[Action]]] = field(default_factory=dict)
-    open: list[Step] | None = None
+    open: dict[float, list[Step]] = field(default_factory=dict)  # by rate
 
 
 async def run(
     kind: str,
     users: Sequence[int],
-    rate: float,
+    rates: Sequence[float],
     seconds: float,
     seed: int,
     scripts: Scripts,
     profile: Path | None,
 ) -> list[Result]:
     """Start the fake and one bot process, run every load on it, stop it; the figures."""
-    replay = kind != "lotse"
+    replay = kind != "lotse"  # the echo bots replay what Lotse's users did
     from tests.fakes import FakeBotApi
 
     async with FakeBotApi(strict=False, idle_timeout=600.0) as server:
         info: dict[str, str] = {}
         env = {**os.environ, "BENCH_TOKEN": server.token, "PTB_TIMEDELTA": "1"}
         if profile is not None:
-            env["BENCH_PROFILE"] = str(profile / f"{kind}.prof")
+            env["BENCH_PROFILE"] = str(profile)
         loads: list[tuple[str, Load, int, float, float, int]] = []
         current = [Load()]
         server.on_request = lambda method, params: current[0].on_request(method, params)
@@ -520,16 +543,16 @@ async def run(
                     used, peak = process_figures(child.pid)
                     scripts.closed.setdefault(n, journeys)
                     loads.append((f"closed, {n} users", load, count, took, used - cpu, peak))
-                if rate > 0:
+                for number, rate in enumerate(r for r in rates if r > 0):
                     current[0] = load = Load()
-                    script_open = scripts.open if replay else None
+                    script_open = scripts.open.get(rate) if replay else None
                     cpu, _ = process_figures(child.pid)
+                    first_user = OPEN_USERS + 100_000 * number
                     count, took, steps = await drive_open(
-                        server, load, rate, seconds, seed, script_open
+                        server, load, rate, seconds, seed, script_open, first_user
                     )
                     used, peak = process_figures(child.pid)
-                    if not replay:
-                        scripts.open = steps
+                    scripts.open.setdefault(rate, steps)
                     loads.append((f"open, {rate:g}/s", load, count, took, used - cpu, peak))
             finally:
                 if child.returncode is None:
@@ -553,32 +576,55 @@ async def run(
         ]
 
 
+Round = dict[str, list[Result]]  # bot -> its figures, one per load
+
+
 async def compare(
-    users: Sequence[int], rate: float, seconds: float, seed: int, profile: Path | None = None
-) -> list[tuple[Result, Result]]:
-    """Lotse first (its users' steps are recorded), then the echo bot with the same updates."""
+    users: Sequence[int],
+    rates: Sequence[float],
+    seconds: float,
+    seed: int,
+    repeat: int = 1,
+    kinds: Sequence[str] = KINDS[:2],
+    profile: Path | None = None,
+) -> list[Round]:
+    """Run every bot ``repeat`` times, taking turns, the order rotated each round.
+
+    Lotse goes first in the first round: the echo bots replay its users' steps (recorded
+    then). After that each round starts with the next bot, so that a change in the machine's
+    load does not always fall on the same bot.
+    """
     scripts = Scripts()
-    lotse = await run("lotse", users, rate, seconds, seed, scripts, profile)
-    echo = await run("echo", users, rate, seconds, seed, scripts, profile)
-    return list(zip(lotse, echo, strict=True))
+    rounds: list[Round] = []
+    for number in range(repeat):
+        order = list(kinds[number % len(kinds) :]) + list(kinds[: number % len(kinds)])
+        figures: Round = {}
+        for kind in order:
+            suffix = f"-{number + 1}" if repeat > 1 else ""
+            path = profile / f"{kind}{suffix}.prof" if profile is not None else None
+            load = os.getloadavg()[0]
+            print(f"round {number + 1}, {kind}: load average {load:.2f}", file=sys.stderr)
+            figures[kind] = await run(kind, users, rates, seconds, seed, scripts, path)
+        rounds.append(figures)
+    return rounds
 
 
-def table(pairs: Sequence[tuple[Result, Result]]) -> list[str]:
-    """The figures as text lines: each load, Lotse beside the echo bot, and the ratio."""
+def table(pairs: Sequence[tuple[Result, ...]]) -> list[str]:
+    """The figures as text lines: each load, Lotse beside the echo bot(s), and the ratio."""
     lines = [
-        f"{'load':17} {'bot':6} {'updates':>7} {'upd/s':>6} {'CPU ms/upd':>10} {'p50 ms':>8} "
+        f"{'load':17} {'bot':8} {'updates':>7} {'upd/s':>6} {'CPU ms/upd':>10} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'RSS MiB':>7}  concurrency",
     ]
     for pair in pairs:
         for r in pair:
             lines.append(
-                f"{r.load:17} {r.bot:6} {r.updates:7} {r.per_second:6.0f} {r.cpu_ms:10.2f} "
+                f"{r.load:17} {r.bot:8} {r.updates:7} {r.per_second:6.0f} {r.cpu_ms:10.2f} "
                 f"{r.percentile(50):8.1f} {r.percentile(99):8.1f} {r.rss_kib / 1024:7.0f}  "
                 f"{r.concurrency}" + (f"  ({r.rejected} requests rejected!)" if r.rejected else "")
             )
-        lotse, echo = pair
+        lotse, echo = pair[0], pair[1]
         lines.append(
-            f"{lotse.load:17} {'ratio':6} {'':7} {lotse.per_second / echo.per_second:6.2f} "
+            f"{lotse.load:17} {'ratio':8} {'':7} {lotse.per_second / echo.per_second:6.2f} "
             f"{lotse.cpu_ms / max(echo.cpu_ms, 1e-9):10.2f} "
             f"{lotse.percentile(50) / echo.percentile(50):8.2f} "
             f"{lotse.percentile(99) / echo.percentile(99):8.2f} "
@@ -587,26 +633,73 @@ def table(pairs: Sequence[tuple[Result, Result]]) -> list[str]:
     return lines
 
 
+def spread(values: Sequence[float], digits: int) -> str:
+    """Median (lowest-highest), or the one value."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{mid:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def summary(rounds: Sequence[Round]) -> list[str]:
+    """Median and spread over the rounds of every figure, and of the ratio Lotse / echo."""
+    kinds = list(rounds[0])
+    lines = [
+        f"{'load':17} {'bot':8} {'upd/s':>16} {'CPU ms/upd':>18} {'p50 ms':>20} "
+        f"{'p99 ms':>22} {'RSS MiB':>14}"
+    ]
+    for index, first in enumerate(rounds[0][kinds[0]]):
+        for kind in (k for k in KINDS if k in kinds):
+            runs = [r[kind][index] for r in rounds]
+            lines.append(
+                f"{first.load:17} {kind:8} {spread([r.per_second for r in runs], 0):>16} "
+                f"{spread([r.cpu_ms for r in runs], 2):>18} "
+                f"{spread([r.percentile(50) for r in runs], 1):>20} "
+                f"{spread([r.percentile(99) for r in runs], 1):>22} "
+                f"{spread([r.rss_kib / 1024 for r in runs], 0):>14}"
+            )
+        pairs = [(r["lotse"][index], r["echo"][index]) for r in rounds]
+        lines.append(
+            f"{first.load:17} {'ratio':8} "
+            f"{spread([a.per_second / b.per_second for a, b in pairs], 2):>16} "
+            f"{spread([a.cpu_ms / max(b.cpu_ms, 1e-9) for a, b in pairs], 2):>18} "
+            f"{spread([a.percentile(50) / b.percentile(50) for a, b in pairs], 2):>20} "
+            f"{spread([a.percentile(99) / b.percentile(99) for a, b in pairs], 2):>22}   "
+            "(Lotse / echo)"
+        )
+    return lines
+
+
 def measure(
     users: Sequence[int],
-    rate: float = 100.0,
+    rate: float | Sequence[float] = 100.0,
     seconds: float = 20.0,
     seed: int = 1,
     profile: Path | None = None,
 ) -> list[tuple[Result, Result]]:
-    """Run every load on Lotse and on the echo bot."""
-    return asyncio.run(compare(users, rate, seconds, seed, profile))
+    """Run every load once on Lotse and on the echo bot; (Lotse, echo) per load."""
+    rates = [rate] if isinstance(rate, int | float) else list(rate)
+    (figures,) = asyncio.run(compare(users, rates, seconds, seed, profile=profile))
+    return list(zip(figures["lotse"], figures["echo"], strict=True))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or, with --serve, be the bot process)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="*", default=[100, 1000])
-    parser.add_argument("--rate", type=float, default=100.0, help="open loop: updates/s (0: off)")
+    parser.add_argument(
+        "--rate", type=float, nargs="*", default=[100.0], help="open loop: updates/s, each a load"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="open loop: how long")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", type=Path, help="write DIR/lotse.prof and DIR/echo.prof")
-    parser.add_argument("--serve", choices=("lotse", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds, the bots taking turns")
+    parser.add_argument(
+        "--transport-echo",
+        action="store_true",
+        help=f"a third bot: the echo bot on Lotse's HTTP client ({TRANSPORT_ECHO})",
+    )
+    parser.add_argument("--profile", type=Path, help="write DIR/<bot>.prof (cProfile) and a table")
+    parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -615,9 +708,33 @@ def main(argv: list[str] | None = None) -> int:
     if options.profile is not None:
         options.profile = options.profile.resolve()
         options.profile.mkdir(parents=True, exist_ok=True)
-    pairs = measure(options.users, options.rate, options.seconds, options.seed, options.profile)
-    print("\n".join(table(pairs)))
-    bad = sum(r.rejected for pair in pairs for r in pair)
+    kinds = KINDS if options.transport_echo else KINDS[:2]
+    started = os.getloadavg()
+    rounds = asyncio.run(
+        compare(
+            options.users,
+            options.rate,
+            options.seconds,
+            options.seed,
+            options.repeat,
+            kinds,
+            options.profile,
+        )
+    )
+    print(f"load average at the start: {started[0]:.2f} {started[1]:.2f} {started[2]:.2f}")
+    for number, figures in enumerate(rounds, 1):
+        print(f"\nround {number}")
+        ordered = [figures[kind] for kind in KINDS if kind in figures]
+        print("\n".join(table(list(zip(*ordered, strict=True)))))
+    if len(rounds) > 1:
+        print(f"\nmedian (lowest-highest) of {len(rounds)} rounds")
+        print("\n".join(summary(rounds)))
+    if options.profile is not None:
+        from benchmarks.profile_table import profile_table
+
+        print("\nprofiled wall ms per update (cProfile, main thread)")
+        print("\n".join(profile_table(options.profile, rounds)))
+    bad = sum(r.rejected for figures in rounds for runs in figures.values() for r in runs)
     return 1 if bad else 0
 
 
