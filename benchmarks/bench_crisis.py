@@ -19,7 +19,7 @@ Figures:
   rules alone and the model alone (its ``line`` threshold);
 - cross-validated: the model trained on k-1 folds of its training data (stratified by
   language and class) scores the k-th; then each round of writers (crisis_train/<lang>.yaml,
-  _b, _c: different people) is scored by a model trained without it; the rules on the same
+  _b, _c, _d: different people) is scored by a model trained without it; the rules on the same
   messages, and both together, counted on the writers who never saw the rules;
 - latency: one ``detect`` call per message, every evaluation message and search query,
   several rounds; memory: what the built detector (rules and model) holds (tracemalloc) and
