@@ -9,9 +9,11 @@ rating the user was thanked for is in the database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -276,14 +278,18 @@ async def test_a_full_disk_gets_an_apology_and_menus_keep_working(
 
 # -- SIGKILL while feedback is being written ---------------------------------------------------
 
-WRITER = """
-import asyncio, sys
+# One process imports the storage once; each round it forks a writer that the test kills with
+# SIGKILL while it writes. A fork is a new process like any other for SQLite and the kernel (its
+# own connection, opened after the fork; no cleanup, no final commit when killed), and it starts
+# in milliseconds where a new interpreter importing the storage takes a third of a second.
+WRITERS = """
+import asyncio, os, sys
 from pathlib import Path
 from bot.storage import Storage
 
-async def main(path, round_no):
+async def write(path, round_no):
     store = await Storage.open(Path(path), "kill-test")
-    print("ready", flush=True)
+    print("ready", os.getpid(), flush=True)
     i = 0
     while True:
         node = f"r{round_no}_{i}"
@@ -295,7 +301,18 @@ async def main(path, round_no):
         print(node, flush=True)
         i += 1
 
-asyncio.run(main(sys.argv[1], sys.argv[2]))
+for line in sys.stdin:
+    path, round_no = line.split()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            asyncio.run(write(path, round_no))
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    # After a NUL, so that a line the kill cut short stays on a line of its own.
+    print(f"\\0ended by signal {os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}",
+          flush=True)
 """
 KILL_ROUNDS = 24
 
@@ -305,25 +322,39 @@ def test_sigkill_while_writing_keeps_every_thanked_row(tmp_path: Path) -> None:
     rnd = random.Random(6)
     reported: set[str] = set()
     started = time.monotonic()
-    for round_no in range(KILL_ROUNDS):
-        writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), str(round_no)],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=PROJECT_ROOT,
-        )
-        assert writer.stdout is not None
-        try:
-            assert writer.stdout.readline().strip() == "ready"
-            time.sleep(rnd.uniform(0.0, 0.25))
-        finally:
-            writer.kill()  # SIGKILL: no cleanup, no final commit
-            out, _ = writer.communicate()
-        lines = out.splitlines()
-        # The last line may be cut in the middle: only whole lines were reported.
-        if not out.endswith("\n") and lines:
-            lines.pop()
-        reported.update(lines)
+    writers = subprocess.Popen(
+        [sys.executable, "-c", WRITERS],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert writers.stdin is not None
+    assert writers.stdout is not None
+    writer = 0
+    try:
+        for round_no in range(KILL_ROUNDS):
+            writers.stdin.write(f"{path} {round_no}\n")
+            writers.stdin.flush()
+            ready = writers.stdout.readline()
+            assert ready.startswith("ready "), ready
+            writer = int(ready.split()[1])
+            time.sleep(rnd.uniform(0.0, 0.1))
+            os.kill(writer, signal.SIGKILL)  # no cleanup, no final commit
+            lines = []
+            while "\0" not in (line := writers.stdout.readline()):
+                assert line, "the writers' process ended"
+                lines.append(line)
+            # Only whole lines were reported: the end of a line cut by the kill is the NUL.
+            assert line.split("\0")[1] == f"ended by signal {int(signal.SIGKILL)}\n", line
+            writer = 0
+            reported.update(line.strip() for line in lines)
+    finally:
+        if writer:  # a round that failed before its kill
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(writer, signal.SIGKILL)
+        writers.kill()
+        writers.communicate()
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
