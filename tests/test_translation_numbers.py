@@ -11,7 +11,7 @@ not count as grouping (en "1.497" holds the numbers 1 and 497, not 1497).
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import KNOWLEDGE_DOMAIN, LANGUAGES, SOURCE, UI_DOMAIN
 from bot.knowledge.loader import read_knowledge
 from bot.review.checks import missing_numbers, numbers, source_numbers
-from bot.staff.translations import content_sources, ui_sources
+from bot.staff.translations import Source, content_sources, ui_sources
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
 
 CODE = Path(__file__).resolve().parent.parent / "bot"
@@ -49,12 +49,23 @@ def _catalog(lang: str, domain: str) -> dict[str, tuple[str, ...]]:
     return result
 
 
+@cache
+def german_content() -> list[Source]:
+    """The texts of the real knowledge, read once per test process (no test changes them)."""
+    return content_sources(read_knowledge(REAL_KNOWLEDGE).knowledge)
+
+
+@cache
+def english_interface() -> list[Source]:
+    """The interface texts in the code, extracted once per test process."""
+    return ui_sources(CODE)
+
+
 def knowledge_mismatches(lang: str) -> list[str]:
     """Each (msgctxt, missing numbers) of ``lang``'s content against the current German."""
-    knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
     catalog = _catalog(lang, KNOWLEDGE_DOMAIN)
     problems = []
-    for source in content_sources(knowledge):
+    for source in german_content():
         if source.key.endswith(NOT_SHOWN):
             continue
         for text in catalog.get(source.key, ()):
@@ -68,7 +79,7 @@ def ui_mismatches(lang: str) -> list[str]:
     """Each (English msgid, missing numbers) of ``lang``'s interface texts."""
     catalog = _catalog(lang, UI_DOMAIN)
     problems = []
-    for source in ui_sources(CODE):
+    for source in english_interface():
         english = numbers(source.text, "en")
         if not english:
             continue
