@@ -122,3 +122,41 @@ async def bot(tmp_path: Path, core: Core) -> AsyncIterator[Telegram]:
     """Lotse polling a fake Telegram, with the harness's defaults (tests/fakes/harness.py)."""
     async with lotse(tmp_path, core) as tg:
         yield tg
+
+
+# Tests of two seconds and more (``--durations``), started first: ``make test`` runs pytest-xdist
+# with work stealing, and a long test that starts last leaves one worker running it alone while
+# the other is done. A name that no longer matches only loses its place in the queue.
+SLOW_FIRST = (
+    "tests/test_workers.py::test_two_workers_alternating_updates_keep_every_promise",
+    "tests/test_faults.py::test_random_and_malformed_updates_crash_nothing",
+    "tests/test_telegram.py::test_every_button_reachable_from_start_answers",
+    "tests/test_faults.py::test_5xx_timeouts_and_resets_lose_no_update_and_no_feedback",
+    "tests/test_staff_week.py::test_the_scripted_week_reaches_every_section",
+    "tests/test_main.py::test_run_starts_the_bot",
+    "tests/test_main.py::test_staff_commands_still_run",
+    "tests/test_crisis_model.py::test_the_model_catches_what_the_rules_miss",
+    "tests/test_crisis_model.py::test_the_model_was_trained_on_the_data_in_the_repository",
+    "tests/test_operations.py::test_reload_keeps_the_last_good_knowledge",
+    "tests/test_operations.py::test_sighup_reloads_while_the_bot_goes_on_answering",
+    "tests/test_operations.py::test_python_m_bot_refuses_to_start_with_one_clear_message",
+    "tests/test_privacy_logs.py::test_a_rejected_token_is_never_logged",
+    "tests/test_translations.py::test_real_report_passes",
+    "tests/test_staff_backends.py::test_the_staff_command_line_reads_and_purges_a_postgresql",
+    "tests/test_postgres.py::test_the_terminal_stores_into_a_postgresql_database",
+    "tests/test_memory.py::test_the_running_bot_reads_no_babel_locale_data",
+    "tests/test_report.py::test_cli_exports",
+    "tests/test_console.py::test_python_m_bot_without_token_stores_feedback_the_report_finds",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, in the order above; the rest as collected."""
+
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (i for i, name in enumerate(SLOW_FIRST) if item.nodeid.startswith(name)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)
