@@ -11,7 +11,6 @@ from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Contact, Need, NeedKind, Screen, Venue, plain
 from bot.i18n import Catalogs
 from bot.knowledge.model import CrisisKind, Knowledge
-from bot.runtime import make_engine
 from tests.conftest import TODAY
 
 
@@ -192,7 +191,8 @@ def test_language_picker_from_a_card_too_long_to_carry_returns_to_its_node(
         services={**real.services, long_id: service},
         nodes={**real.nodes, node.id: dataclasses.replace(node, services=(long_id,))},
     )
-    engine = make_engine(knowledge, catalogs, lambda: TODAY)
+    # The picker needs no search index or crisis detector (two seconds to build).
+    engine = Engine(knowledge, catalogs, lambda: TODAY)
     place = pl.service(long_id, node.id, town)
     assert pl.fits(pl.wrap(pl.LANG_PICKER, place))
     assert not pl.fits(pl.wrap(pl.LANG_SET, place, "pl"))

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from benchmarks.bench_search import QUERIES, evaluate, load_queries
-from bot.i18n import LANGUAGES, Catalogs
+from bot.engine.flow import Engine
+from bot.i18n import LANGUAGES
 from bot.knowledge.model import Knowledge
 from bot.search import SearchIndex
 from bot.text.norm import fold, tokens, umlaut_variant
@@ -25,10 +26,12 @@ TOP3_FLOOR = 0.96
 TOP3_FLOOR_PER_LANGUAGE = 0.88
 
 
-@pytest.fixture(scope="module")
-def index(real: Knowledge, catalogs: Catalogs) -> SearchIndex:
-    """The index over the real knowledge and every language's catalog."""
-    return SearchIndex.build(real, catalogs)
+@pytest.fixture
+def index(engine: Engine) -> SearchIndex:
+    """The index over the real knowledge and every language's catalog (the engine's: built
+    once per test process; searching does not change it)."""
+    assert isinstance(engine.search, SearchIndex)
+    return engine.search
 
 
 def first(index: SearchIndex, query: str, lang: str = "de") -> str | None:

@@ -13,7 +13,6 @@ from benchmarks.bench_search import INDEPENDENT, Query, evaluate, load_queries
 from bot.engine import payloads as pl
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import Need, NeedKind
-from bot.i18n import Catalogs
 from bot.knowledge.model import Knowledge
 from bot.search import Hit, SearchIndex
 from bot.search.query import TownNames
@@ -29,10 +28,12 @@ INDEPENDENT_TOP3_FLOOR = 0.86
 OUT_OF_SCOPE_FOUND_CEILING = 0.65
 
 
-@pytest.fixture(scope="module")
-def index(real: Knowledge, catalogs: Catalogs) -> SearchIndex:
-    """The index over the real knowledge and every language's catalog."""
-    return SearchIndex.build(real, catalogs)
+@pytest.fixture
+def index(engine: Engine) -> SearchIndex:
+    """The index over the real knowledge and every language's catalog (the engine's: built
+    once per test process; searching does not change it)."""
+    assert isinstance(engine.search, SearchIndex)
+    return engine.search
 
 
 def ids(index: SearchIndex, query: str, lang: str = "de") -> list[str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.i18n import Catalogs
+from bot.knowledge.model import Knowledge
 from bot.staff.cli import main as staff_main
 from bot.staff.export import neutralise, records, write_csv, write_jsonl
 from bot.staff.model import Filters, Report, Row
@@ -315,17 +317,13 @@ def test_every_csv_cell_is_quoted_and_inert_whatever_the_delimiter() -> None:
         ("ru", "Выбранный язык удаляется, если вы не пользовались Lotse 30 дней"),
     ],
 )
-def test_privacy_says_how_long_the_language_choice_is_kept(lang: str, expected: str) -> None:
-    from bot.config import PROJECT_ROOT
-    from bot.i18n import Catalogs
-    from bot.knowledge import load_knowledge
+def test_privacy_says_how_long_the_language_choice_is_kept(
+    lang: str, expected: str, mini: Knowledge, catalogs: Catalogs
+) -> None:
     from bot.runtime import make_engine
     from tests.conftest import TODAY
 
-    knowledge, _ = load_knowledge(MINI, TODAY)
-    engine = make_engine(
-        knowledge, Catalogs.load(PROJECT_ROOT / "locales"), lambda: TODAY, retention_days=30
-    )
+    engine = make_engine(mini, catalogs, lambda: TODAY, retention_days=30)
     assert expected in engine.privacy(engine.ctx(lang)).screen.text
 
 
