@@ -21,11 +21,15 @@ postgres:
 	bash .ci/postgres
 
 # pytest runs on every core (pytest-xdist; the suite is CPU-bound) and names its slowest tests.
+# Its temporary folders (a real SQLite file per test, copies of knowledge/ and locales/, the
+# PostgreSQL cluster) go to the RAM disk where there is one: the same files and locks, without
+# the waits for a shared disk (creating and deleting a database: 20 ms there, 35-60 ms on /tmp).
+TEST_TMPDIR := $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm)
 test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n auto --dist worksteal --durations=15
+	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/pytest -n auto --dist worksteal --durations=15
 	$(BIN)/python -m bot validate
 
 bench: $(STAMP) postgres
