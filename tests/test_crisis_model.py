@@ -4,6 +4,7 @@ is bounded, a broken file is named, and the graded answer of rules and model."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from bot.crisis import CrisisDetector
 from bot.crisis.data import data_hash, read_set, stale_model, training_examples
 from bot.crisis.detector import combine
-from bot.crisis.model import CrisisModel, Features, ModelError
+from bot.crisis.model import CrisisModel, Features, ModelError, softmax
 from bot.crisis.train import DATA, MODEL, Training, fit, model_bytes, writers_round
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import plain
@@ -134,6 +135,34 @@ def test_a_long_message_costs_no_more_than_its_head_and_tail() -> None:
     assert model.probabilities(long) == model.probabilities(
         long[: s.head] + "\n" + long[-s.tail :]
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "er hat mich geschlagen, ich habe angst",
+        "муж сказал что убьёт меня. ubjet",
+        "زوجي يضربني كل يوم، ma baddi 3ish",
+        "Meine Mutter braucht Hilfe bei der Pflege. " * 30 + "er hat ein messer",
+        "",
+    ],
+)
+def test_the_bot_reads_a_message_as_the_model_learned_it(text: str) -> None:
+    # The bot keeps each word's weight sums, never its features (a few numbers a word in a
+    # long-running cache); training sums the features: both must give the same answer.
+    model = CrisisModel.load(MODEL)
+    learned = CrisisModel.load(MODEL)
+    found = learned.featurize(text)
+    if not found:
+        assert model.probabilities(text) == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        return
+    norm = 1 / math.sqrt(max(len(found), learned.header.features.floor))
+    header = learned.header
+    logits = [
+        bias + scale * norm * sum(column[i] for i in found)
+        for column, scale, bias in zip(learned.weights, header.scales, header.biases, strict=True)
+    ]
+    assert model.probabilities(text) == softmax(logits)
 
 
 AT = CrisisModelFile(Path("m"), Where("crisis.yaml", 1), line=0.6, sure=0.9, calm=0.1)

@@ -22,7 +22,7 @@ import json
 import math
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -73,8 +73,8 @@ class Featurizer:
         self._mask = (1 << settings.bits) - 1
         self._cache: dict[str, tuple[tuple[int, ...], str]] = {}
 
-    def word(self, word: str) -> tuple[tuple[int, ...], str]:
-        """One word's bucket indices (cached) and its first key."""
+    def word(self, word: str, *, keep: bool = True) -> tuple[tuple[int, ...], str]:
+        """One word's bucket indices and its first key (cached unless not ``keep``)."""
         cached = self._cache.get(word)
         if cached is not None:
             return cached
@@ -91,9 +91,10 @@ class Featurizer:
                 if skeleton:
                     found.append(_bucket("s " + skeleton, mask))
         result = (tuple(found), keys[0] if keys else "")
-        if len(self._cache) >= _WORD_CACHE_MAX:
-            self._cache.clear()
-        self._cache[word] = result
+        if keep:
+            if len(self._cache) >= _WORD_CACHE_MAX:
+                self._cache.clear()
+            self._cache[word] = result
         return result
 
     def __call__(self, text: str) -> list[int]:
@@ -198,22 +199,61 @@ class CrisisModel:
         return cls.from_bytes(raw)
 
     def probabilities(self, text: str) -> list[float]:
-        """The probability of each class of :data:`CLASSES` for ``text`` (they sum to 1)."""
-        found = self.featurize(text)
-        if not found:
+        """The probability of each class of :data:`CLASSES` for ``text`` (they sum to 1).
+
+        The same as summing the weights of ``self.featurize(text)``, read word by word: each
+        word's sums are kept (:meth:`_word_sums`), never its features, so that the cache of a
+        long-running bot holds a few numbers per word.
+        """
+        f = self.header.features
+        if len(text) > f.head + f.tail:
+            text = text[: f.head] + "\n" + text[-f.tail :]
+        found, totals = 0, [0] * len(CLASSES)
+        for _, count, sums in self._words(text):
+            found += count
+            for c, value in enumerate(sums):
+                totals[c] += value
+        return self._softmax(found, totals)
+
+    def _softmax(self, found: int, totals: Sequence[int]) -> list[float]:
+        """The probabilities for ``found`` features whose weights sum to ``totals``."""
+        if found <= 0:
             return [1.0] + [0.0] * (len(CLASSES) - 1)
-        norm = 1 / math.sqrt(max(len(found), self.header.features.floor))
+        norm = 1 / math.sqrt(max(found, self.header.features.floor))
         logits = [
-            bias + scale * norm * sum(map(column.__getitem__, found))
-            for column, scale, bias in zip(self.weights, self._scales, self._biases, strict=True)
+            bias + scale * norm * total
+            for total, scale, bias in zip(totals, self._scales, self._biases, strict=True)
         ]
         return softmax(logits)
+
+    def _words(self, text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+        """Each word of ``text``: its length, its number of features and each class's weight
+        over them (with the pair it makes with the word before)."""
+        f = self.header.features
+        mask = (1 << f.bits) - 1
+        for words in clauses(text):
+            previous = ""
+            for word in words:
+                found, sums, key = self._word_sums(word)
+                if f.bigrams and previous and key:
+                    pair = _bucket(f"b {previous} {key}", mask)
+                    sums = tuple(
+                        s + column[pair] for s, column in zip(sums, self.weights, strict=True)
+                    )
+                    found += 1
+                previous = key
+                yield len(word), found, sums
+
+    def forget(self) -> None:
+        """Empty the caches (what reading words never seen before costs)."""
+        self._sums.clear()
+        self.featurize = Featurizer(self.header.features)
 
     def _word_sums(self, word: str) -> tuple[int, tuple[int, ...], str]:
         """A word's number of features, each class's weight over them, and its key."""
         cached = self._sums.get(word)
         if cached is None:
-            buckets, key = self.featurize.word(word)
+            buckets, key = self.featurize.word(word, keep=False)
             sums = tuple(sum(map(column.__getitem__, buckets)) for column in self.weights)
             cached = (len(buckets), sums, key)
             if len(self._sums) >= _WORD_CACHE_MAX:
@@ -235,25 +275,14 @@ class CrisisModel:
         if len(text) <= size:
             return self.probabilities(text)
         n = len(CLASSES)
-        mask = (1 << f.bits) - 1
         # Running totals over the words: characters, features, and each class's weights.
         ends, counts = [0], [0]
         totals = [[0] for _ in range(n)]
-        for words in clauses(text):
-            previous = ""
-            for word in words:
-                found, sums, key = self._word_sums(word)
-                if f.bigrams and previous and key:
-                    pair = _bucket(f"b {previous} {key}", mask)
-                    sums = tuple(
-                        s + column[pair] for s, column in zip(sums, self.weights, strict=True)
-                    )
-                    found += 1
-                previous = key
-                ends.append(ends[-1] + len(word) + 1)
-                counts.append(counts[-1] + found)
-                for c in range(n):
-                    totals[c].append(totals[c][-1] + sums[c])
+        for length, found, sums in self._words(text):
+            ends.append(ends[-1] + length + 1)
+            counts.append(counts[-1] + found)
+            for c in range(n):
+                totals[c].append(totals[c][-1] + sums[c])
         last = len(ends) - 1
         starts = [*range(0, ends[-1] - size, size // 2), max(0, ends[-1] - size)]
         best: list[float] | None = None
@@ -264,12 +293,7 @@ class CrisisModel:
             found = counts[stop] - counts[first]
             if found <= 0:
                 continue
-            norm = 1 / math.sqrt(max(found, f.floor))
-            logits = [
-                bias + scale * norm * (totals[c][stop] - totals[c][first])
-                for c, (scale, bias) in enumerate(zip(self._scales, self._biases, strict=True))
-            ]
-            probs = softmax(logits)
+            probs = self._softmax(found, [totals[c][stop] - totals[c][first] for c in range(n)])
             if best is None or probs[0] < best[0]:
                 best = probs
         return best or [1.0] + [0.0] * (n - 1)
