@@ -48,6 +48,8 @@ MUST_DETECT = [
     ("ar", "zawji yadrebni", "violence"),
     ("ar", "أريد أن أموت", "suicide"),
     ("ar", "badi mout", "suicide"),
+    ("ar", "اريد اموت محد يعرف", "suicide"),  # Iraqi and Gulf: "I want to die"
+    ("ar", "ابي اموت", "suicide"),
     ("ar", "أبي فاقد الوعي", "medical"),
     ("ar", "يهددني بالقتل", "threat"),
     ("ar", "زوجي يضربني كل يوم", "violence"),
