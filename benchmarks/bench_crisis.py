@@ -37,7 +37,8 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -46,11 +47,11 @@ from bot.config import PROJECT_ROOT
 from bot.crisis import CrisisDetector
 from bot.crisis.data import Example, read_set, training_examples
 from bot.crisis.detector import combine, steady_rule
-from bot.crisis.model import CLASSES, Featurizer
-from bot.crisis.train import DATA, cross_validate, without_each_round
+from bot.crisis.model import CLASSES
+from bot.crisis.train import DATA, cross_validate, without_each_round, writers_round
 from bot.i18n import LANGUAGES
 from bot.knowledge import load_knowledge
-from bot.knowledge.model import CrisisKind, CrisisSignal
+from bot.knowledge.model import CrisisKind, CrisisModelFile, CrisisSignal
 
 EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
 PARTS = ("dev", "heldout")
@@ -225,11 +226,17 @@ def cross_validated(detector: CrisisDetector, k: int) -> list[str]:
         f"cross-validated ({k} folds over {len(examples)} training messages)",
         "cv",
     )
+    rounds = without_each_round(examples)
+    lines += scored_tables(
+        detector, rounds, "each round of writers scored by a model trained without it", "rounds"
+    )
+    # The newest round alone: the most independent check of what the earlier rounds taught.
+    newest = max(r for e, _ in rounds if (r := writers_round(e)))
     lines += scored_tables(
         detector,
-        without_each_round(examples),
-        "each round of writers scored by a model trained without it",
-        "rounds",
+        [(e, p) for e, p in rounds if writers_round(e) == newest],
+        f"round {newest} alone, scored by a model trained without it",
+        f"round {newest}",
     )
     return lines
 
@@ -254,12 +261,15 @@ def scored_tables(
         danger, kind = read(text, lang)
         return CrisisSignal(kind, sure=False) if danger >= settings.line else None
 
-    def both(text: str, lang: str) -> CrisisSignal | None:
+    def rules_and_model(text: str, lang: str, at: CrisisModelFile) -> CrisisSignal | None:
         # As the detector does: a steady sure rule (first person, medical) is never calmed.
         found = detector.explain(text, lang)
         rule = CrisisSignal(found.rule.kind, found.rule.sure) if found else None
         steady = found is not None and found.rule.sure and steady_rule(found)
-        return combine(rule, *read(text, lang), settings, steady=steady)
+        return combine(rule, *read(text, lang), at, steady=steady)
+
+    def both(text: str, lang: str) -> CrisisSignal | None:
+        return rules_and_model(text, lang, settings)
 
     # The writers of crisis_train never saw the rules: there both are measured honestly.
     independent = [
@@ -277,6 +287,14 @@ def scored_tables(
     if len(independent) < len(cases):
         lines.append(summary(f"{name} all sources, rules and model", evaluate(both, cases)))
     lines += sweep(name, [(c, probs[(c.lang, c.text)][0]) for c in independent])
+    cells = []
+    for at in (0.4, 0.45, 0.5, 0.55, 0.6):
+        tally = evaluate(partial(rules_and_model, at=replace(settings, line=at)), independent)
+        cells.append(
+            f"{at:.2f}: {_pct(tally.total.found, tally.total.emergencies).strip()}"
+            f"/{_pct(tally.total.lines, tally.total.harmless).strip()}"
+        )
+    lines.append(f"{name} rules and model, line at: recall/line on harmless   " + "  ".join(cells))
     return lines
 
 
@@ -412,8 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reader = detector.model
 
         def read_anew(text: str, lang: str) -> None:
-            # An empty word cache each time: the cost of reading words never seen before.
-            reader.featurize = Featurizer(reader.header.features)
+            # Empty word caches each time: the cost of reading words never seen before.
+            reader.forget()
             reader.probabilities(text)
 
         _, alone = latency(read_anew, [(long_text, "de")], 20)
