@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # (bucket, substrings of a function's file); the first that matches wins.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HTTP client: httpx, httpcore", ("/httpx/", "/httpcore/", "/anyio/", "/sniffio/")),
-    ("HTTP client: Lotse's transport", ("bot/tg/transport.py",)),
+    ("HTTP client: Lotse's transport", ("bot/tg/transport.py", "bot/tg/http1.py")),
     ("HTTP/1.1 parser: h11 (both)", ("/h11/",)),
     ("python-telegram-bot", ("/telegram/",)),
     ("Lotse's own code (bot.*)", ("/bot/",)),

@@ -26,7 +26,8 @@ from telegram import InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.tg.api import LotseBot, make_bot
-from bot.tg.transport import H11Request, split_url
+from bot.tg.http1 import split_url
+from bot.tg.transport import H11Request
 from tests.fakes import FakeBotApi
 
 CHAT = 7001
@@ -159,15 +160,25 @@ async def test_a_429_is_retry_after_with_telegrams_wait() -> None:
         assert caught.value.retry_after == dt.timedelta(seconds=7)
 
 
-async def test_a_dropped_connection_is_a_network_error_and_the_next_call_gets_through() -> None:
+async def test_a_dropped_kept_alive_connection_is_tried_once_more_and_then_a_network_error() -> (
+    None
+):
     async with FakeBotApi(strict=False) as server, client(server) as (bot, request):
-        server.user(CHAT)
+        user = server.user(CHAT)
+        # The connection getMe opened is reused; the server drops it unanswered: the message
+        # goes once more on a fresh connection and arrives once.
         server.inject_fault("sendMessage", reset=True)
+        assert (await bot.call("sendMessage", chat_id=CHAT, text="arrives"))["text"] == "arrives"
+        assert [m.text for m in user.bot_messages] == ["arrives"]
+        assert request.opened == 2
+        # Dropped again on the fresh connection too: a NetworkError, nothing sent a third time.
+        server.inject_fault("sendMessage", reset=True, times=2)
         with pytest.raises(NetworkError) as caught:
             await bot.send_message(CHAT, "lost")
         assert not isinstance(caught.value, TimedOut)
+        assert len(server.faults_applied) == 3
         assert (await bot.call("sendMessage", chat_id=CHAT, text="next"))["text"] == "next"
-        assert request.opened == 2
+        assert [m.text for m in user.bot_messages] == ["arrives", "next"]
 
 
 async def test_uploads_arrive_whole_with_their_names_and_the_other_parameters() -> None:
@@ -198,7 +209,12 @@ async def test_debug_logs_and_errors_never_carry_the_token(
         client(server, H11Request(2, read_timeout=0.2)) as (bot, _),
     ):
         server.user(CHAT)
-        for fault in ({"reset": True}, {"delay": 0.5}, {"status": 500}, {"retry_after": 1}):
+        for fault in (
+            {"reset": True, "times": 2},
+            {"delay": 0.5},
+            {"status": 500},
+            {"retry_after": 1},
+        ):
             server.inject_fault("sendMessage", **fault)
             try:
                 await bot.send_message(CHAT, "x")

@@ -8,14 +8,18 @@ small pool of kept-alive connections, plain or TLS with the certificate checked 
 same CA bundle httpx uses (certifi). It took 0.15 ms per request in the same measurement. The
 HTTP/1.1 framing is h11's, the parser inside httpx itself, so a reply Telegram frames in any
 legal way (chunked, ``Connection: close``, interim 1xx) is read correctly, and nothing new is
-loaded into memory. No proxies, no HTTP/2, no redirects, no compression: the Bot API needs
-none of them.
+loaded into memory (bot/tg/http1.py: one connection and one exchange). No proxies
+(``HTTPS_PROXY`` is not read: a host that reaches Telegram only through a proxy needs
+python-telegram-bot's own client), no HTTP/2, no redirects, no compression: the Bot API needs
+none of them. Connecting tries Telegram's addresses 250 ms apart (IPv6, then IPv4), as httpx.
 
 Errors are python-telegram-bot's, as its httpx client raises them: a timeout (connecting,
 sending, reading, or waiting for a free connection) is ``TimedOut``, anything else on the
 wire is ``NetworkError``; ``BaseRequest`` turns the HTTP status into ``BadRequest``,
 ``RetryAfter`` and the rest. A connection that failed or was cancelled half-way is closed,
-never reused. Nothing here logs or raises with a URL in it: the bot token is in its path.
+never reused. A request on a reused connection that failed before a byte of reply came (the
+server closed the idle connection as the request crossed its goodbye) goes once more on a
+fresh connection. Nothing here logs or raises with a URL in it: the bot token is in its path.
 """
 
 from __future__ import annotations
@@ -24,83 +28,24 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import secrets
+import socket
 import ssl
 import time
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import certifi
 import h11
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.tg.http1 import CHUNK, Connection, Origin, exchange, keep, split_url
+
 log = logging.getLogger(__name__)
 
-# An idle connection is dropped after this long, as httpx does: servers close idle
-# connections on their own, and a request on one that is closing fails.
-KEEP_ALIVE = 5.0
-CHUNK = 64 * 1024
 POOL_TIMEOUT = "Pool timeout: every connection is busy; the request was not sent"
-
-
-class Origin(NamedTuple):
-    """Where a connection goes."""
-
-    scheme: str
-    host: str
-    port: int
-
-
-class Target(NamedTuple):
-    """A URL taken apart: the connection it needs, the Host header and the request target."""
-
-    origin: Origin
-    host_header: str
-    path: str
-
-
-@lru_cache(maxsize=256)
-def split_url(url: str) -> Target:
-    """``https://api.telegram.org/bot<token>/sendMessage`` → origin, Host, path."""
-    scheme, _, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    host, colon, port = authority.rpartition(":")
-    if not colon or not port.isdigit():
-        host, port = authority, ""
-    scheme = scheme.lower()
-    if scheme not in ("http", "https") or not host:
-        # Never the URL itself in the message: the token is in its path.
-        raise NetworkError(f"not an http(s) URL (scheme {scheme[:10]!r})")
-    number = int(port) if port else (443 if scheme == "https" else 80)
-    return Target(Origin(scheme, host.strip("[]"), number), authority, slash + path or "/")
-
-
-class Connection:
-    """One kept-alive connection and its HTTP/1.1 state."""
-
-    __slots__ = ("idle_since", "reader", "state", "writer")
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """A fresh connection, ready for its first request."""
-        self.reader = reader
-        self.writer = writer
-        self.state = h11.Connection(h11.CLIENT)
-        self.idle_since = 0.0
-
-    def reusable(self, now: float) -> bool:
-        """Still open, between two exchanges, and not idle for too long."""
-        return (
-            self.state.our_state is h11.IDLE
-            and self.state.their_state is h11.IDLE
-            and not self.reader.at_eof()
-            and not self.writer.is_closing()
-            and now - self.idle_since < KEEP_ALIVE
-        )
-
-    def close(self) -> None:
-        """Close without waiting (the transport finishes on its own)."""
-        self.writer.close()
 
 
 class H11Request(BaseRequest):
@@ -203,7 +148,11 @@ class H11Request(BaseRequest):
         if self._closed:
             raise RuntimeError("this H11Request is shut down")
         target = split_url(url)
-        headers, body = encode(request_data)
+        try:
+            headers, body = encode(request_data)
+        except (UnicodeError, ValueError, TypeError) as exc:
+            # Never the exception itself: its repr holds the whole body (chat id, text).
+            raise NetworkError(f"could not encode the request ({type(exc).__name__})") from None
         uploads = request_data is not None and request_data.contains_files
         default_write = self._media_write_timeout if uploads else self._write_timeout
         try:
@@ -212,25 +161,40 @@ class H11Request(BaseRequest):
         except TimeoutError as exc:
             raise TimedOut(POOL_TIMEOUT) from exc
         conn: Connection | None = None
+        request = h11.Request(
+            method=method,
+            target=target.path,
+            headers=[("Host", target.host_header), ("User-Agent", self.USER_AGENT), *headers],
+        )
         try:
-            conn = await self._connection(
-                target.origin, given(connect_timeout, self._connect_timeout)
-            )
-            status, payload = await exchange(
-                conn,
-                h11.Request(
-                    method=method,
-                    target=target.path,
-                    headers=[
-                        ("Host", target.host_header),
-                        ("User-Agent", self.USER_AGENT),
-                        *headers,
-                    ],
-                ),
-                body,
-                given(write_timeout, default_write),
-                given(read_timeout, self._read_timeout),
-            )
+            for attempt in (1, 2):
+                conn = await self._connection(
+                    target.origin, given(connect_timeout, self._connect_timeout)
+                )
+                reused = conn.idle_since > 0
+                conn.received = 0
+                try:
+                    status, payload = await exchange(
+                        conn,
+                        request,
+                        body,
+                        given(write_timeout, default_write),
+                        given(read_timeout, self._read_timeout),
+                    )
+                    break
+                except TimeoutError:
+                    raise  # the server may have it: never sent twice
+                except (OSError, h11.RemoteProtocolError):
+                    # A kept-alive connection the server closed as the request crossed its
+                    # goodbye: nothing of a reply came, so the server dropped the request
+                    # unread. Once more on a fresh connection, whatever the call: a reply
+                    # shown twice (in the rare case a server read it and then died) harms
+                    # less than an emergency screen never shown.
+                    if attempt == 2 or not reused or conn.received:
+                        raise
+                    conn.close()
+                    conn = None
+            assert conn is not None  # the loop above breaks only with one
             if self._closed or not keep(conn):
                 conn.close()
             else:
@@ -260,9 +224,29 @@ class H11Request(BaseRequest):
         if origin.scheme == "https":
             context = self._ssl = self._ssl or default_ssl_context()
         async with asyncio.timeout(connect_within):
-            reader, writer = await asyncio.open_connection(
-                origin.host, origin.port, ssl=context, limit=CHUNK
-            )
+            loop = asyncio.get_running_loop()
+            found = await loop.getaddrinfo(origin.host, origin.port, type=socket.SOCK_STREAM)
+            addresses = {(str(info[4][0]), int(info[4][1])) for info in found}
+            if len(addresses) == 1:
+                # One address, nothing to race (and Python 3.11's race leaves a socket open
+                # when the connect is cancelled).
+                host, port = addresses.pop()
+                reader, writer = await asyncio.open_connection(
+                    host,
+                    port,
+                    ssl=context,
+                    server_hostname=origin.host if context else None,
+                    limit=CHUNK,
+                )
+            else:  # IPv6 and IPv4: the next address 250 ms later, as httpx
+                reader, writer = await asyncio.open_connection(
+                    origin.host,
+                    origin.port,
+                    ssl=context,
+                    limit=CHUNK,
+                    happy_eyeballs_delay=0.25,
+                    interleave=1,
+                )
         self._opened += 1
         log.debug("opened a connection (%s, port %d)", origin.scheme, origin.port)
         return Connection(reader, writer)
@@ -273,16 +257,6 @@ def given(value: Any, default: float | None) -> float | None:
     if value is BaseRequest.DEFAULT_NONE:
         return default
     return cast("float | None", value)
-
-
-def keep(conn: Connection) -> bool:
-    """Whether the exchange left the connection ready for the next request."""
-    state = conn.state
-    if state.our_state is h11.DONE and state.their_state is h11.DONE:
-        state.start_next_cycle()
-        conn.idle_since = time.monotonic()
-        return True
-    return False
 
 
 def encode(request_data: RequestData | None) -> tuple[list[tuple[str, str]], bytes]:
@@ -327,41 +301,8 @@ def quote(value: str) -> str:
     return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 and c != "\x1b" else c for c in escaped)
 
 
-async def exchange(
-    conn: Connection,
-    request: h11.Request,
-    body: bytes,
-    write_timeout: float | None,
-    read_timeout: float | None,
-) -> tuple[int, bytes]:
-    """Send ``request`` with ``body`` on ``conn``; the reply's status and body."""
-    state = conn.state
-    data = state.send(request) or b""
-    if body:
-        data += state.send(h11.Data(data=body)) or b""
-    data += state.send(h11.EndOfMessage()) or b""
-    conn.writer.write(data)
-    async with asyncio.timeout(write_timeout):
-        await conn.writer.drain()
-    status = 0
-    chunks: list[bytes] = []
-    async with asyncio.timeout(read_timeout):
-        while True:
-            event = state.next_event()
-            if event is h11.NEED_DATA:
-                state.receive_data(await conn.reader.read(CHUNK))
-            elif isinstance(event, h11.Response):
-                status = event.status_code
-            elif isinstance(event, h11.Data):
-                chunks.append(bytes(event.data))
-            elif isinstance(event, h11.EndOfMessage):
-                return status, b"".join(chunks)
-            elif isinstance(event, h11.ConnectionClosed):
-                raise ConnectionResetError("the server closed the connection without a reply")
-            # InformationalResponse (100 Continue …): read on.
-
-
 @lru_cache(maxsize=1)
 def default_ssl_context() -> ssl.SSLContext:
-    """TLS with certificate and host name checks, against certifi's CA bundle (as httpx)."""
-    return ssl.create_default_context(cafile=certifi.where())
+    """TLS with certificate and host name checks, against certifi's CA bundle, or the bundle
+    ``SSL_CERT_FILE`` names (as httpx)."""
+    return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where())
