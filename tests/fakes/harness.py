@@ -189,7 +189,7 @@ async def telegram(
     tmp_path: Path,
     core: Core,
     *,
-    idle_quiet: float = 0.02,
+    idle_quiet: float = 0.0,
     idle_timeout: float = 20.0,
     strict: bool = True,
     **settings: Any,
