@@ -16,6 +16,7 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.conventions import utc_today
 from bot.knowledge.model import Knowledge
 from bot.runtime import Core, make_engine
+from bot.staff.translations import Source, ui_sources
 from bot.storage import Storage
 from tests.fakes.harness import Telegram, lotse
 from tests.pgcluster import db_target, pg_cluster  # noqa: F401 - fixtures for every test
@@ -65,6 +66,12 @@ def today() -> dt.date:
 def catalogs() -> Catalogs:
     """The real catalogs of every language."""
     return Catalogs.load(REAL_LOCALES)
+
+
+@pytest.fixture(scope="session")
+def interface_texts() -> list[Source]:
+    """Every interface text in the code (English msgids), as pybabel extract finds them."""
+    return ui_sources(PROJECT_ROOT / "bot")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from babel import Locale
 from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, PLURAL_FORMS, Catalogs, plural_header
-from bot.staff.translations import ui_sources
+from bot.staff.translations import Source
 from tests.conftest import REAL_LOCALES
 
 CODE = Path(__file__).resolve().parent.parent / "bot"
@@ -132,9 +132,11 @@ def test_the_bot_counts_with_the_pinned_formula(catalogs: Catalogs, lang: str) -
         (111, "111 يومًا"),
     ],
 )
-def test_arabic_reader_sees_the_right_form(catalogs: Catalogs, n: int, days: str) -> None:
+def test_arabic_reader_sees_the_right_form(
+    catalogs: Catalogs, interface_texts: list[Source], n: int, days: str
+) -> None:
     """The retention notice counts days; 11 and 100 days take different Arabic forms."""
-    counted = [s for s in ui_sources(CODE) if s.plural is not None and "{n} days" in s.plural]
+    counted = [s for s in interface_texts if s.plural is not None and "{n} days" in s.plural]
     assert counted, "no interface text counts days any more: pick another plural here"
     t = catalogs.translator("ar")
     text = t.plural(counted[0].text, str(counted[0].plural), n)
@@ -142,9 +144,9 @@ def test_arabic_reader_sees_the_right_form(catalogs: Catalogs, n: int, days: str
     assert not t.fell_back
 
 
-def test_every_plural_message_shows_its_number() -> None:
+def test_every_plural_message_shows_its_number(interface_texts: list[Source]) -> None:
     """Turkish and Persian have one form: right only when the number itself is shown."""
-    for source in ui_sources(CODE):
+    for source in interface_texts:
         if source.plural is not None:
             assert "{n}" in source.text, source.key
             assert "{n}" in source.plural, source.key

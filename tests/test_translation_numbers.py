@@ -11,19 +11,16 @@ not count as grouping (en "1.497" holds the numbers 1 and 497, not 1497).
 
 from __future__ import annotations
 
-from functools import cache, partial
-from pathlib import Path
+from functools import partial
 
 import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import KNOWLEDGE_DOMAIN, LANGUAGES, SOURCE, UI_DOMAIN
-from bot.knowledge.loader import read_knowledge
+from bot.knowledge.model import Knowledge
 from bot.review.checks import missing_numbers, numbers, source_numbers
-from bot.staff.translations import Source, content_sources, ui_sources
-from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES
-
-CODE = Path(__file__).resolve().parent.parent / "bot"
+from bot.staff.translations import Source, content_sources
+from tests.conftest import REAL_LOCALES
 
 # Search keywords are not shown to anyone and differ per language by design.
 NOT_SHOWN = (":keywords",)
@@ -49,23 +46,11 @@ def _catalog(lang: str, domain: str) -> dict[str, tuple[str, ...]]:
     return result
 
 
-@cache
-def german_content() -> list[Source]:
-    """The texts of the real knowledge, read once per test process (no test changes them)."""
-    return content_sources(read_knowledge(REAL_KNOWLEDGE).knowledge)
-
-
-@cache
-def english_interface() -> list[Source]:
-    """The interface texts in the code, extracted once per test process."""
-    return ui_sources(CODE)
-
-
-def knowledge_mismatches(lang: str) -> list[str]:
+def knowledge_mismatches(lang: str, knowledge: Knowledge) -> list[str]:
     """Each (msgctxt, missing numbers) of ``lang``'s content against the current German."""
     catalog = _catalog(lang, KNOWLEDGE_DOMAIN)
     problems = []
-    for source in german_content():
+    for source in content_sources(knowledge):
         if source.key.endswith(NOT_SHOWN):
             continue
         for text in catalog.get(source.key, ()):
@@ -75,11 +60,12 @@ def knowledge_mismatches(lang: str) -> list[str]:
     return problems
 
 
-def ui_mismatches(lang: str) -> list[str]:
-    """Each (English msgid, missing numbers) of ``lang``'s interface texts."""
+def ui_mismatches(lang: str, interface: list[Source]) -> list[str]:
+    """Each (English msgid, missing numbers) of ``lang``'s interface texts (``interface``: the
+    texts in the code)."""
     catalog = _catalog(lang, UI_DOMAIN)
     problems = []
-    for source in english_interface():
+    for source in interface:
         english = numbers(source.text, "en")
         if not english:
             continue
@@ -136,10 +122,14 @@ def test_a_lost_or_changed_digit_is_found() -> None:
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != SOURCE])
-def test_every_number_of_the_german_content_is_in_the_translation(lang: str) -> None:
-    assert knowledge_mismatches(lang) == []
+def test_every_number_of_the_german_content_is_in_the_translation(
+    lang: str, real: Knowledge
+) -> None:
+    assert knowledge_mismatches(lang, real) == []
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
-def test_every_number_of_an_interface_text_is_in_the_translation(lang: str) -> None:
-    assert ui_mismatches(lang) == []
+def test_every_number_of_an_interface_text_is_in_the_translation(
+    lang: str, interface_texts: list[Source]
+) -> None:
+    assert ui_mismatches(lang, interface_texts) == []
