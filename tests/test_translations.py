@@ -16,10 +16,9 @@ from bot.config import PROJECT_ROOT
 from bot.engine.flow import Ctx, Engine
 from bot.engine.screens import plain
 from bot.i18n import FSI, LANGUAGES, PDI, RTL, Catalogs, isolate_ltr, negotiate
-from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import Knowledge
 from bot.staff.cli import main as staff_main
-from bot.staff.translations import content_sources, coverage, failed, ui_sources
+from bot.staff.translations import Source, content_sources, coverage, failed
 from tests.conftest import REAL_KNOWLEDGE, REAL_LOCALES, TODAY
 from tests.fakes.formatting import parse_html
 
@@ -36,9 +35,8 @@ def test_every_language_has_both_catalogs(catalogs: Catalogs) -> None:
             assert catalog.knowledge, f"{lang}: no content texts"
 
 
-def test_everything_is_translated_and_placeholders_match() -> None:
-    knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
-    results = coverage(knowledge, REAL_LOCALES, CODE)
+def test_everything_is_translated_and_placeholders_match(real: Knowledge) -> None:
+    results = coverage(real, REAL_LOCALES, CODE)
     problems = [
         f"{r.lang}/{r.domain}: {r.missing[:3]} {r.outdated[:3]} {r.placeholder_errors[:3]}"
         for r in results
@@ -60,15 +58,14 @@ def test_drafts_are_marked_for_review() -> None:
             assert unmarked == [], f"{path}: entries without a draft comment: {unmarked[:3]}"
 
 
-def test_templates_are_up_to_date() -> None:
+def test_templates_are_up_to_date(real: Knowledge, interface_texts: list[Source]) -> None:
     """Translators work from the .pot files: they must hold every text of code and YAML."""
     with (REAL_LOCALES / "messages.pot").open("rb") as fh:
         pot = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
-    assert {s.key for s in ui_sources(CODE)} == pot, "run `make catalogs`"
+    assert {s.key for s in interface_texts} == pot, "run `make catalogs`"
     with (REAL_LOCALES / "knowledge.pot").open("rb") as fh:
         kpot = {(m.context, m.id) for m in read_po(fh) if m.id}
-    knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
-    assert {(s.key, s.text) for s in content_sources(knowledge)} == kpot, "run `make catalogs`"
+    assert {(s.key, s.text) for s in content_sources(real)} == kpot, "run `make catalogs`"
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -225,7 +222,9 @@ def test_arabic_has_six_plural_forms(catalogs: Catalogs) -> None:
     assert len({rule(n) for n in (0, 1, 2, 3, 11, 100)}) == 6
 
 
-def test_missing_text_falls_back_to_german_with_a_kind_note(tmp_path: Path) -> None:
+def test_missing_text_falls_back_to_german_with_a_kind_note(
+    tmp_path: Path, real: Knowledge, catalogs: Catalogs
+) -> None:
     locales = _copy(tmp_path)
     _edit(
         locales / "tr",
@@ -233,12 +232,11 @@ def test_missing_text_falls_back_to_german_with_a_kind_note(tmp_path: Path) -> N
         r'(msgctxt "node:pflegegrad:title"\nmsgid "[^"]*"\nmsgstr ")[^"]*(")',
         r"\1\2",
     )
-    knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
-    engine = Engine(knowledge, Catalogs.load(locales), lambda: TODAY)
+    engine = Engine(real, Catalogs.load(locales), lambda: TODAY)
     screen = engine.press(Ctx("tr", TODAY, chosen=True), "n:pflegegrad").screen
     shown = plain(screen.text)
     assert "Was ist ein Pflegegrad?" in shown
-    tr = Catalogs.load(REAL_LOCALES).translator("tr")
+    tr = catalogs.translator("tr")
     assert tr("Some parts are only available in German so far. Sorry!") in shown
     other = engine.press(Ctx("tr", TODAY, chosen=True), "n:gesundheit").screen
     assert tr("Some parts are only available in German so far. Sorry!") not in plain(other.text)
@@ -291,7 +289,9 @@ def test_a_translation_marked_fuzzy_is_shown_with_a_note(
     assert t(OUTDATED) in shown
 
 
-def test_a_translation_with_a_broken_placeholder_is_never_shown(tmp_path: Path) -> None:
+def test_a_translation_with_a_broken_placeholder_is_never_shown(
+    tmp_path: Path, real: Knowledge, catalogs: Catalogs
+) -> None:
     locales = _copy(tmp_path)
     _edit(
         locales / "pl",
@@ -299,14 +299,13 @@ def test_a_translation_with_a_broken_placeholder_is_never_shown(tmp_path: Path) 
         r'(msgid "Your town: \{town\}"\nmsgstr ")[^"]*(")',
         r"\1Miasto: {miasto}\2",
     )
-    knowledge = read_knowledge(REAL_KNOWLEDGE).knowledge
-    engine = Engine(knowledge, Catalogs.load(locales), lambda: TODAY)
+    engine = Engine(real, Catalogs.load(locales), lambda: TODAY)
     shown = plain(
         engine.press(Ctx("pl", TODAY, chosen=True), "n:pflege_demenz:herten").screen.text
     )
     assert "{miasto}" not in shown
     assert "Ihre Stadt: Herten" in shown  # the German source, with the note below
-    pl = Catalogs.load(REAL_LOCALES).translator("pl")
+    pl = catalogs.translator("pl")
     assert pl("Some parts are only available in German so far. Sorry!") in shown
 
 
