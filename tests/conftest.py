@@ -95,10 +95,12 @@ def real() -> Knowledge:
 
 
 @pytest.fixture(scope="session")
-def detector(real: Knowledge) -> CrisisDetector:
+def detector(engine: Engine) -> CrisisDetector:
     """The crisis detector over the real knowledge: the rules and the model that reads
-    along, as users get it (tests/test_crisis.py overrides it with the rules alone)."""
-    return CrisisDetector.build(real)
+    along, as users get it (tests/test_crisis.py overrides it with the rules alone). The
+    engine's own, ``CrisisDetector.build(real)`` as ``make_engine`` makes it: built once."""
+    assert isinstance(engine.crisis, CrisisDetector)
+    return engine.crisis
 
 
 @pytest.fixture(scope="session")
