@@ -26,10 +26,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# Updates in progress at once. httpx looks at every pooled connection on every request, so
-# each connection more costs CPU on every call (measured: 32 updates at once cost 10-40 %
-# more CPU per update than 8). Against Telegram (30-100 ms a round trip, two or three per
-# update) 8 at once still make 25-50 updates/s per worker; more workers make more.
+# Updates in progress at once. Against Telegram (30-100 ms a round trip, two or three per
+# update) 8 at once make 25-50 updates/s per worker; more workers make more. What held it at
+# 8 was httpx, which looked at every pooled connection on every request (32 at once cost
+# 10-40 % more CPU per update); Lotse's own client (bot/tg/transport.py) has no such cost,
+# so one worker could take more at once: not measured yet.
 MAX_CONCURRENT = 8
 # Updates taken from Telegram and not yet handled, at most: beyond it polling waits (and a
 # webhook answers later), and Telegram keeps the rest. Each held update is a whole
