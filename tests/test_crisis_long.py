@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.crisis import CrisisDetector
+from bot.crisis.detector import steady_rule
 from bot.knowledge.model import CrisisKind
 from bot.runtime import Core
 from tests.fakes.harness import telegram
@@ -88,6 +89,24 @@ def test_calm_still_quiets_a_question_about_a_subject(
     # the model is calm, and such a message gets at most the line.
     signal = detector.detect(text, lang)
     assert signal is None or not signal.sure, detector.assess(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ru", "хочу умереть"),
+        ("pl", "chciałbym umrzeć"),
+        ("tr", "ölmek istiyorum"),
+        ("de", "mama will nicht mehr leben"),
+    ],
+)
+def test_a_wish_to_die_is_never_calmed(detector: CrisisDetector, lang: str, text: str) -> None:
+    # Most languages say "I want to die" without a pronoun: however calm the model reads it,
+    # the rule's screen stays.
+    found = detector.explain(text, lang)
+    assert found is not None, detector.concepts(text, lang)
+    assert found.rule.sure, found
+    assert steady_rule(found), found
 
 
 def test_the_model_reads_a_long_message_in_windows(detector: CrisisDetector) -> None:

@@ -100,10 +100,10 @@ def test_a_missing_model_file_is_named_by_validate(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "says"),
     [
-        ("line: 0.5 ", "line: 0.95", "expected 0 < line <= sure <= 1"),
-        ("calm: 0.25", "calm: 0.7 ", "expected 0 <= calm < line"),
-        ("quiet: 0.1 ", "quiet: 0.6 ", "expected 0 <= quiet < line"),
-        ("line: 0.5 ", "lines: 0.5", "unknown field 'lines'"),
+        ("line: 0.47", "line: 0.95", "expected 0 < line <= sure <= 1"),
+        ("calm: 0.35", "calm: 0.7 ", "expected 0 <= calm < line"),
+        ("quiet: 0.15", "quiet: 0.6 ", "expected 0 <= quiet < line"),
+        ("line: 0.47", "lines: 0.4", "unknown field 'lines'"),
     ],
 )
 def test_thresholds_out_of_order_are_named_by_validate(

@@ -21,7 +21,7 @@ Next to the rules reads a trained model (:mod:`bot.crisis.model`, thresholds und
 ``model:`` in crisis.yaml). It catches wordings nobody listed. The answer is graded:
 
 - a sure rule → the emergency screen (unless the model's probability of danger is below
-  ``calm``: then the one line; never for a medical emergency, nor for violence, suicide or
+  ``calm``: then the one line; never for a medical emergency or suicide, nor for violence or
   a threat by someone in the first person, :func:`steady_rule`);
 - an unsure rule → the one line of that kind's numbers, or the emergency screen when the
   model is at least ``sure`` sure of danger, or nothing when its probability of danger is
@@ -50,10 +50,11 @@ from bot.text.norm import clauses
 
 NEGATION_WINDOW = 3
 # Sure rules the model's calm never turns into the one line (:func:`steady_rule`): medical
-# emergencies; violence and suicide in the first person (the concept "me"); threats in the
-# first person by someone ("person").
-ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL})
-STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE, CrisisKind.SUICIDE})
+# emergencies and suicide (a wish to die seldom names a pronoun: "chciałbym umrzeć", "хочу
+# умереть"); violence in the first person (the concept "me"); threats in the first person by
+# someone ("person").
+ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL, CrisisKind.SUICIDE})
+STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE})
 FIRST_PERSON, SOMEONE = "me", "person"
 # Telegram's longest message: a longer text is read up to here (the bot answers "too long").
 READ_MAX = 4096
@@ -303,11 +304,12 @@ def steady_rule(found: Found) -> bool:
 
     Calm is for danger words used about a subject, a film, a joke ("is a forced marriage
     valid? for a school project"). It must not overrule the writer saying that she herself is
-    hit, wants to die or is threatened by someone ("is there counselling in marl, my husband
-    beats me": the model, reading a request for a service, is calm), nor a medical emergency
-    ("she fell and does not answer", asked with a question about Pflegegrad): the model reads
-    such messages as the harmless questions around them. A threat needs the person too:
-    "this waiting is killing me" is no one's threat.
+    hit or is threatened by someone ("is there counselling in marl, my husband beats me": the
+    model, reading a request for a service, is calm), nor a wish to die (often without a
+    pronoun: "chciałbym umrzeć"), nor a medical emergency ("she fell and does not answer",
+    asked with a question about Pflegegrad): the model reads such messages as the harmless
+    questions around them. A threat needs the person too: "this waiting is killing me" is no
+    one's threat.
     """
     kind, seen = found.rule.kind, found.concepts
     if kind in ALWAYS_STEADY:
