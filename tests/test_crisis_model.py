@@ -214,10 +214,11 @@ def test_the_model_alone_never_opens_the_emergency_screen(
 
 
 def test_the_model_catches_what_the_rules_miss(detector: CrisisDetector) -> None:
-    # The independent writers' emergencies that no rule catches: the model learned them.
+    # The independent writers' emergencies that no rule catches: the model learned them (every
+    # third message of the 9,000 is plenty, and keeps the test under three seconds).
     missed = [
         e
-        for e in training_examples(DATA)
+        for e in training_examples(DATA)[::3]
         if e.label and e.source.startswith("crisis_train") and not detector.explain(e.text, e.lang)
     ]
     assert len(missed) > 100

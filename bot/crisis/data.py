@@ -48,8 +48,13 @@ class Example:
     source: str
 
 
+# The safe loader in C where PyYAML has it (as bot.knowledge.yaml_lines): the same values, ten
+# times faster over the 9,000 training messages that validate and the tests hash.
+_SAFE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(path: Path) -> object:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE)
 
 
 def read_set(path: Path, source: str) -> list[Example]:
