@@ -63,6 +63,9 @@ GAP_MAX = 8  # words a "..." may stand for
 # and its neighbours; in another script than the user's language they count all the same:
 # "زوج" in a message of a German user is Arabic.
 SHORT_MIN = 4
+# Everyday words of another language a clause needs before a term of the user's own language
+# is read as that language's word (:meth:`CrisisDetector._everyday_elsewhere`).
+OWN_EVIDENCE = 2
 # A grown-up's age next to a child word ("mein sohn ist 40", "my daughter (35)", up to one
 # word between) makes the "child" an adult: the concept ADULT, as "erwachsen" would.
 ADULT, CHILD = "adult", "child"
@@ -223,23 +226,33 @@ class CrisisDetector:
     ) -> bool:
         """Is a one-word term of another language an everyday word of the language the
         clause is written in (English "since" is not Polish "sińce", bruises; Turkish "hiç",
-        never, is not English "hits"; German "doch" is not Russian "дочь", daughter)?"""
-        if end - start != 1 or term_lang in scope(lang):
+        never, is not English "hits"; German "doch" is not Russian "дочь", daughter)?
+
+        A term of the user's own languages needs a clause that shows the other language
+        twice: Kurdish "mala" (the house of) in "werin mala min ji bo cejnê" is no Polish
+        "mała" (a little girl), even for a Polish user. A term read in another script
+        (Russian "била" as "bila") is checked like another language's."""
+        if end - start != 1:
             return False
+        transliterated = script(words[start]) != SCRIPTS.get(term_lang, "latn")
+        mine = term_lang in scope(lang) and not transliterated
         own = scope(term_lang)
         langs = self._negation.everyday_in(words[start]) - own
-        if not langs or not langs.isdisjoint(scope(lang)):
-            return bool(langs)
-        # Another word of the clause shows it is written in such a language, unless it is an
-        # everyday word of the term's or the user's language too ("so" and "am" are English
+        if not langs:
+            return False
+        if not mine and not langs.isdisjoint(scope(lang)):
+            return True
+        # Other words of the clause show it is written in such a language, unless they are
+        # everyday words of the term's or the user's language too ("so" and "am" are English
         # and German).
         neither = own | scope(lang)
+        evidence = 0
         for at, word in enumerate(words):
             if at != start:
                 also = self._negation.everyday_in(word)
                 if not also.isdisjoint(langs) and also.isdisjoint(neither):
-                    return True
-        return False
+                    evidence += 1
+        return evidence >= (OWN_EVIDENCE if mine else 1)
 
     def explain(self, text: str, lang: str = "de") -> Found | None:
         """The rule that decides ``text`` and the concepts it saw, or None."""

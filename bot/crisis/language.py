@@ -27,7 +27,12 @@ _STOP_LISTS = {
     "de": "german", "en": "english", "tr": "turkish", "ar": "arabic", "ru": "russian",
     "uk": "ukrainian", "pl": "polish", "fa": "persian", "ro": "romanian", "bg": "bulgarian",
 }  # fmt: skip
-_KURDISH = ("ez", "min", "te", "wî", "wê", "ji", "bi", "jî", "ku", "ev", "di", "dixwazim")
+# "mala" (the house of) and "bila" (let) are Kurdish words before they are Polish "mała" (a
+# little girl) or Russian "била" (she beat).
+_KURDISH = (
+    "ez", "min", "te", "wî", "wê", "ji", "bi", "jî", "ku", "ev", "di", "dixwazim", "mala",
+    "malê", "male", "bila", "heye", "hene", "gelo", "çend", "cend", "xwe", "re", "ra",
+)  # fmt: skip
 # A clause shows its language by this many of its everyday words that are not everyday words
 # of the user's language (the negation word itself does not count).
 EVIDENCE = 1

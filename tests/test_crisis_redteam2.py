@@ -1,0 +1,85 @@
+"""What the second red team (redteam2, 2026-11-30) found in the crisis words: everyday words of
+one language, or one letter off, read as danger words ("demansa", dementia, as Kurdish
+"demanca", a pistol; Russian "дышит", breathes, as "душит", chokes; petrol in a question about
+travel costs as a weapon). The red team's messages are test cases here, not training data."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.crisis import CrisisDetector
+from bot.knowledge.model import CrisisKind, CrisisSignal
+
+LANGS = ("de", "en", "tr", "ar", "ru", "uk", "pl", "fa", "ku", "ro", "bg")
+
+# Harmless questions of relatives and carers, each in its own language. They must not open the
+# emergency screen whatever language the user chose (people write in the language they can).
+EVERYDAY = [
+    ("ku", "bavê min demansa wî heye, gelo alîkariya malê heye?"),
+    ("ku", "xeternak e ez dayika xwe çend saetan bi tenê bihêlim? demansa wê sivik e"),
+    ("ku", "dayika min demansa wê giran bûye, em li mala kalan digerin"),
+    ("ku", "bila zarokên min werin mala min ji bo cejnê"),
+    ("ru", "мама тяжело дышит ночью, нужен ли кислород?"),
+    ("uk", "tyagar na sertsi, mama pomerla torik, yak oformyty spadok"),
+    ("tr", "komsunun cocugu kakiyor sürekli, gürültü yapiyor"),
+    ("tr", "bugun gunes cok vurdu, annem disari cikamiyor, evde bakim var mi"),
+    ("tr", "annem Tokat'ta yasiyor, onu Almanya'ya getirmek istiyorum"),
+    ("de", "mein Sohn ist 45 und schlägt sich mit der Pflegekasse herum"),
+    ("bg", "баба се бие с болките в гърба, има ли физиотерапия вкъщи"),
+    ("de", "Ich fahre Mama jeden Tag, das Benzin kostet mich 200 Euro im Monat, gibt es "
+           "Fahrtkostenerstattung?"),
+    ("en", "i drive mum to day care every day and the petrol costs me a fortune, any help with "
+           "travel costs?"),
+    ("ru", "я вожу маму на процедуры, бензин дорогой, есть ли компенсация"),
+    ("pl", "wożę mamę na zabiegi, benzyna kosztuje majątek, czy jest zwrot kosztów?"),
+    ("ro", "o duc pe mama la tratament, benzina e scumpa, exista compensatie?"),
+    ("tr", "annemi her gun doktora goturuyorum, benzin parasi cok tutuyor, destek var mi"),
+    ("ar", "كم فرد من العائلة بقدر يزور امي بدار المسنين"),
+    ("fa", "من کاردان پرستاری هستم، دنبال کار در خانه سالمندان هستم"),
+    ("ar", "هل في رعاية تسكينية لابوي بالبيت، عنده سرطان"),
+    ("en", "beats me why the care form is so long"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("user_lang", LANGS)
+@pytest.mark.parametrize(("lang", "text"), EVERYDAY)
+def test_everyday_words_of_one_language_are_no_danger_in_any(
+    detector: CrisisDetector, lang: str, text: str, user_lang: str
+) -> None:
+    assessed = detector.assess(text, user_lang)
+    assert assessed.signal is None or not assessed.signal.sure, (lang, assessed)
+
+
+# The same words are no danger word even where another one is: the emergency keeps its kind and
+# its numbers (a collapsed grandmother who breathes strangely needs 112, not the police and the
+# women's helpline; a woman dragged by the hair needs 110, not the suicide line).
+RIGHT_KIND = [
+    ("ru", "бабушка упала и не отвечает, дышит странно", CrisisKind.MEDICAL),
+    ("ru", "babushka upala i ne otvechaet dyshit stranno", CrisisKind.MEDICAL),
+    ("uk", "тягав мене за волосся по квартирі і розбив телефон", CrisisKind.VIOLENCE),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), RIGHT_KIND)
+def test_a_word_one_letter_from_a_danger_word_keeps_the_kind(
+    detector: CrisisDetector, lang: str, text: str, kind: CrisisKind
+) -> None:
+    signal = detector.detect(text, lang)
+    assert signal == CrisisSignal(kind, sure=True)
+
+
+# Petrol is a threat with pouring, fire or a threat, as before.
+PETROL_THREATS = [
+    ("de", "er hat gesagt er übergießt mich mit benzin"),
+    ("en", "he poured petrol on the doorstep and said he will come back"),
+    ("ru", "он сказал что обольёт меня бензином"),
+    ("tr", "kocam benzin döker evi yakarım dedi"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), PETROL_THREATS)
+def test_petrol_with_pouring_or_a_threat_is_a_threat(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    signal = detector.detect(text, lang)
+    assert signal == CrisisSignal(CrisisKind.THREAT, sure=True)
