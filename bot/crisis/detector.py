@@ -305,7 +305,28 @@ class CrisisDetector:
                 me": where no rule holds, the model gives the line only from ``sure`` on
                 (a note with any signal is not stored, and the staff lose the complaint).
         """
+        return self._graded(self.assess(text, lang), note=note)
+
+    def keeps(self, text: str, lang: str, *, note: bool = False) -> bool:
+        """May ``text`` be stored for the staff: a note after 👎 (``note``), the words of an
+        unmet need or of a search answered with 👎?
+
+        Not when it gives any signal, nor when the model reads danger in it that the answer
+        did not show: a note from ``line`` on (a note is answered with the line only from
+        ``sure`` on), an unmet need or a search from ``quiet`` on. A missed farewell ("wrote
+        letters for my kids today") must not wait in the database, where staff outputs show
+        it and a checked phone's owner could learn of it.
+        """
         assessed = self.assess(text, lang)
+        if self._graded(assessed, note=note) is not None:
+            return False
+        if self.model is None or self.settings is None:
+            return True
+        at = self.settings
+        floor = at.line if note or not at.quiet else min(at.quiet, at.line)
+        return assessed.danger < floor
+
+    def _graded(self, assessed: Assessment, *, note: bool) -> CrisisSignal | None:
         signal = assessed.signal
         if note and assessed.found is None and signal is not None and self.settings:
             return signal if assessed.danger >= self.settings.sure else None

@@ -47,6 +47,10 @@ class CrisisChecker(Protocol):
         """The kind of danger and whether it is sure, or None (``note``: typed after 👎)."""
         ...
 
+    def keeps(self, text: str, lang: str, *, note: bool = False) -> bool:
+        """Whether ``text`` (a note after 👎, an unmet need, a search) may be stored."""
+        ...
+
 
 class Engine:
     """Turns a context and a button, command or text into the next screen."""
@@ -189,7 +193,9 @@ class Engine:
         """The note after "this did not help": thank and return to where the user was.
 
         A note that signals danger is answered like typed text (sure: the emergency screen;
-        unsure: the place with that kind's numbers on top) and is never stored.
+        unsure: the place with that kind's numbers on top) and is never stored; nor is one
+        the model reads as danger without a signal (``CrisisChecker.keeps``): then the
+        thanks do not say it was saved.
         """
         signal = self.crisis.detect(text, ctx.lang, note=True) if self.crisis else None
         if signal is not None and signal.sure:
@@ -197,6 +203,9 @@ class Engine:
         action = pl.parse(place) or pl.Action(pl.MAIN)
         if signal is not None:
             return self._place(ctx, action, warn=(signal.kind, self._town_at(place)))
+        if self.crisis and not self.crisis.keeps(text, ctx.lang, note=True):
+            # The model reads danger the answer does not show: thanked, never stored.
+            return self._place(ctx, action, note=feedback.thanks)
         reply = self._place(ctx, action, note=feedback.note_saved)
         return replace(reply, comment=Comment(about, text))
 
