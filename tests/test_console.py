@@ -74,7 +74,7 @@ def test_python_m_bot_without_token_stores_feedback_the_report_finds(tmp_path: P
     )
     # A service card, 👍 (button 2); three times, so the report may show the group.
     rate = "/start pflegegrad\n1\n2\n"
-    result = run_bot([], rate * 3 + "qwrtzpl xyvbn\n" * 3, env)
+    result = run_bot([], rate * 3 + "Wo gibt es einen Hundefriseur für meinen Pudel\n" * 3, env)
     assert result.returncode == 0, result.stderr
     assert "Willkommen bei Lotse!" in result.stdout
     assert result.stdout.count("Danke für Ihre Rückmeldung!") == 3
@@ -82,4 +82,4 @@ def test_python_m_bot_without_token_stores_feedback_the_report_finds(tmp_path: P
     assert report.returncode == 0, report.stderr
     assert re.search(r"\n  Bewertungen +3 ", report.stdout)
     assert re.search(r"\n  davon nicht hilfreich \(👎\) +0 ", report.stdout)
-    assert re.search(r"\n  qwrtzpl xyvbn +3 ", report.stdout)
+    assert re.search(r"\n  Wo gibt es einen Hundefriseur für meinen Pudel +3 ", report.stdout)

@@ -34,7 +34,7 @@ SCRIPT: list[Step] = [
     ("press", "Beratungs- und Infocenter Pflege (BIP) Herten"),
     ("press", "👎 Nein"),
     ("send", "Ich brauche das auf Türkisch"),
-    ("send", "qwrtzpl xyvbn"),
+    ("send", "Wo gibt es einen Hundefriseur für meinen Pudel"),
     ("send", "/language"),
     ("press", "English"),
 ]

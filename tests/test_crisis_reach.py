@@ -66,13 +66,24 @@ COMPLAINTS = [
 
 
 @pytest.mark.parametrize(("lang", "text"), COMPLAINTS)
-def test_a_complaint_after_thumbs_down_is_stored(engine: Engine, lang: str, text: str) -> None:
+def test_a_complaint_after_thumbs_down_gets_no_line(
+    engine: Engine, detector: CrisisDetector, lang: str, text: str
+) -> None:
+    """A complaint is answered as usual, without the line; it is stored unless the model
+    reads it as danger from ``line`` on (red team 2, serious 7: the model cannot tell
+    "nobody answers the phone" from "nobody would miss me", and a note is never stored
+    where the same words as a message would get the line; tests/test_crisis_private.py)."""
     ctx = Ctx(lang, TODAY)
     about = engine.press(ctx, "-:n:sprachmittler").awaits_comment
     assert about is not None
     reply = engine.comment(ctx, about, text, "n:sprachmittler")
-    assert reply.comment is not None, text
-    assert reply.comment.text == text
+    assert reply.screen.place == "n:sprachmittler", text
+    assert detector.detect(text, lang, note=True) is None, text
+    if detector.keeps(text, lang, note=True):
+        assert reply.comment is not None, text
+        assert reply.comment.text == text
+    else:
+        assert reply.comment is None, text
 
 
 @pytest.mark.parametrize(

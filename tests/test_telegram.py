@@ -306,6 +306,8 @@ async def test_typing_a_question_in_turkish_finds_care_help(bot: Telegram) -> No
     await ayse.send("babam icin bakim")
     labels = [text for row in ayse.last_bot_message.buttons for text, _ in row]
     assert any("🧓" in label for label in labels), labels
-    await ayse.send("qwrtzpl xyvbn")
+    # A question the crisis model reads as harmless (below 'quiet'; from there on an unmet
+    # need is not stored: tests/test_crisis_private.py).
+    await ayse.send("Dortmund'da Japonca sözlük satan kitapçı var mı")
     needs = bot.rows("SELECT kind, query, lang FROM needs")
-    assert needs == [("no_result", "qwrtzpl xyvbn", "tr")]
+    assert needs == [("no_result", "Dortmund'da Japonca sözlük satan kitapçı var mı", "tr")]
