@@ -102,7 +102,7 @@ def main() -> int:
         label, _, figure = line.partition(": ")
         rows.append((f"search {label.lower()}", figure, ""))
     crisis = captured("crisis detection (bench_crisis)", lambda: bench_crisis.main([]))
-    for line in lines_with(crisis, r"^(dev|heldout) total:"):
+    for line in lines_with(crisis, r"^(dev|heldout2?) total:"):
         label, _, figure = line.partition(": ")
         rows.append((f"crisis {label.replace(' total', '')}", figure, ""))
     for line in lines_with(crisis, r"^(CPU time|wall clock|Memory)"):

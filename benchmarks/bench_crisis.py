@@ -3,7 +3,8 @@ messages, on the development and the held-out evaluation sets and cross-validate
 model's training data; latency and memory.
 
 Run: ``.venv/bin/python -m benchmarks.bench_crisis --part dev`` while developing (never tune
-on the held-out part: it is read only by the final run, ``--part both``, the default).
+on the held-out parts: they are read only by the final run, ``--part all``, the default;
+``heldout2`` is a second held-out set by three more writers, see tests/data/crisis_eval).
 ``--misses`` lists what the detector got wrong on the development part; ``--cv 0`` skips the
 cross-validation (about half a minute). Reads the knowledge, tests/data/crisis_eval and the
 model's training data; writes nothing. Not part of ``make test`` (tests/test_crisis_eval.py
@@ -54,7 +55,7 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.model import CrisisKind, CrisisModelFile, CrisisSignal
 
 EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
-PARTS = ("dev", "heldout")
+PARTS = ("dev", "heldout", "heldout2")
 QUERIES = PROJECT_ROOT / "tests" / "data" / "search_queries.yaml"
 TODAY = dt.date(2026, 11, 30)
 
@@ -71,7 +72,7 @@ class Case:
 
 
 def load_part(part: str, root: Path = EVAL) -> list[Case]:
-    """Every message of one part (``dev`` or ``heldout``), language by language."""
+    """Every message of one part (``dev``, ``heldout`` or ``heldout2``), language by language."""
     cases: list[Case] = []
     for lang in LANGUAGES:
         path = root / part / f"{lang}.yaml"
@@ -365,19 +366,19 @@ def build_measured(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the tables for both parts, then latency and memory."""
+    """Print the tables for every part, then latency and memory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list dev messages gotten wrong")
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds over all texts")
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (0: none)")
     parser.add_argument(
         "--part",
-        choices=[*PARTS, "both"],
-        default="both",
+        choices=[*PARTS, "all"],
+        default="all",
         help="which evaluation part to read (while developing: dev only; never tune on heldout)",
     )
     args = parser.parse_args(argv)
-    parts = PARTS if args.part == "both" else (args.part,)
+    parts = PARTS if args.part == "all" else (args.part,)
     texts = texts_for_timing(parts)
     detector, seconds, retained, peak = build_measured(texts * 3)
     for part in parts:
