@@ -250,3 +250,19 @@ def test_the_real_knowledge_loads_the_model(real: Knowledge) -> None:
     assert 0 < named.line <= named.sure <= 1
     _, warnings = load_knowledge(REAL_KNOWLEDGE, TODAY)
     assert not [w for w in warnings if "model" in w.id]
+
+
+def test_no_evaluation_message_is_in_the_training_data() -> None:
+    # By exact text, every part (dev and both held-out sets): a message learned is no test.
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    evaluated = {
+        key(e.text)
+        for path in sorted((DATA / "crisis_eval").glob("*/*.yaml"))
+        for e in read_set(path, path.parent.name)
+    }
+    # Counts only in the messages: a failure must not print held-out texts.
+    assert len(evaluated) > 1_500, "the evaluation sets were not found"
+    overlap = evaluated & {key(e.text) for e in training_examples(DATA)}
+    assert not overlap, f"{len(overlap)} evaluation messages are in the training data"
