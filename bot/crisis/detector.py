@@ -32,6 +32,7 @@ Next to the rules reads a trained model (:mod:`bot.crisis.model`, thresholds und
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,24 +73,30 @@ ADULT, CHILD = "adult", "child"
 ADULT_AGE, OLDEST, AGE_NEAR = 18, 120, 2
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
 _PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
+# Where a sentence ends (clause marks of bot.text.norm.clauses): a "none:" concept counts only
+# in the sentences of a rule's own concepts.
+_SENTENCE = re.compile(r"[.!?;\n\r…؟؛]+")
 
 
 @dataclass(frozen=True)
 class Found:
-    """Why a message got a signal: the rule that held and the concepts it saw (with words)."""
+    """Why a message got a signal: the rule that held and the concepts it saw (with words),
+    and the sentences where the rule's own concepts stand."""
 
     rule: CrisisRule
     concepts: dict[str, str]
+    sentences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Span:
     """Where a concept was found: the clause, and its first word and the word after it (as
-    counted over the whole message)."""
+    counted over the whole message), and the sentence."""
 
     clause: int
     start: int
     end: int
+    sentence: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,11 @@ class Reading:
 
     words: dict[str, str]
     spans: dict[str, list[Span]]
+    sentences: tuple[str, ...] = ()
+
+    def sentences_of(self, names: Iterable[str]) -> frozenset[int]:
+        """The sentences where any of the concepts ``names`` stands."""
+        return frozenset(s.sentence for n in names for s in self.spans.get(n, ()))
 
     def in_order(self, names: Iterable[str]) -> bool:
         """Do the concepts ``names`` stand in this order in one clause ("opa schlägt meinen
@@ -169,7 +181,9 @@ class CrisisDetector:
         skeleton = lang in SKELETON_LANGS
         ages: list[tuple[int, int]] = []  # (where, age): "mein sohn ist 40", "daughter (35)"
         offset = 0
-        for number, clause in enumerate(clauses(text)):
+        sentences = tuple(part for part in _SENTENCE.split(text) if clauses(part))
+        numbered = [(at, clause) for at, part in enumerate(sentences) for clause in clauses(part)]
+        for number, (sentence, clause) in enumerate(numbered):
             words = _join_persian_prefixes(clause)
             patterns = [self._terms.lookup(w, skeleton=skeleton, langs=near) for w in words]
             negation, negated = self._negation.reach(words, lang, NEGATION_WINDOW)
@@ -202,7 +216,7 @@ class CrisisDetector:
                 if self._everyday_elsewhere(words, start, end, term.lang, lang):
                     continue
                 spans.setdefault(term.concept, []).append(
-                    Span(number, offset + start, offset + end)
+                    Span(number, offset + start, offset + end, sentence)
                 )
                 seen.setdefault(term.concept, " ".join(words[start:end]))
             ages += [
@@ -219,7 +233,7 @@ class CrisisDetector:
                 ):
                     seen[ADULT] = str(age)
                     break
-        return Reading(seen, spans)
+        return Reading(seen, spans, sentences)
 
     def _everyday_elsewhere(
         self, words: list[str], start: int, end: int, term_lang: str, lang: str
@@ -261,18 +275,24 @@ class CrisisDetector:
         if not seen:
             return None
         present = seen.keys()
-        first: CrisisRule | None = None
+        first: Found | None = None
         for rule, needed, one_of, none_of in self._rules:
             if (
                 needed <= present
                 and (not one_of or not one_of.isdisjoint(present))
-                and none_of.isdisjoint(present)
                 and not (rule.unless_order and reading.in_order(rule.unless_order))
             ):
+                # A "none:" concept counts only in the sentences of the rule's own concepts
+                # (those of ``all``, else of ``any``): "we have an appointment tomorrow. my
+                # dad fell and is not responding".
+                where = reading.sentences_of(needed or one_of & present)
+                if not where.isdisjoint(reading.sentences_of(none_of & present)):
+                    continue
+                found = Found(rule, seen, tuple(reading.sentences[at] for at in sorted(where)))
                 if rule.sure:
-                    return Found(rule, seen)
-                first = first or rule
-        return Found(first, seen) if first else None
+                    return found
+                first = first or found
+        return first
 
     def assess(self, text: str, lang: str = "de") -> Assessment:
         """The rule and the model on ``text``, and the signal they give together.
@@ -285,6 +305,13 @@ class CrisisDetector:
         if self.model is None or self.settings is None:
             return Assessment(found, 0.0, None, rule)
         probs = self.model.most_dangerous(text)
+        features = self.model.header.features
+        if found is not None and len(text) > features.head + features.tail:
+            # A long letter: the rule's own sentences, read alone, may be far more dangerous
+            # than any stretch of the letter around them (a heart attack told after a page on
+            # a Pflegegrad); the rule is graded by the more dangerous of the two.
+            near = self.model.probabilities(" ".join(found.sentences))
+            probs = near if near[0] < probs[0] else probs
         danger = 1 - probs[0]
         best = max(range(1, len(CLASSES)), key=probs.__getitem__)
         kind = CrisisKind(CLASSES[best])
