@@ -83,3 +83,54 @@ def test_petrol_with_pouring_or_a_threat_is_a_threat(
 ) -> None:
     signal = detector.detect(text, lang)
     assert signal == CrisisSignal(CrisisKind.THREAT, sure=True)
+
+
+# A mother who is beaten and mentions her children gets the violence screen (women's helpline,
+# shelter), not the child screen; a number of years is no child's age; a grown son who hits
+# his mother (or father) is violence against an elder.
+VIOLENCE_NOT_CHILD = [
+    ("de", "wir haben 2 kinder und er schlägt mich jeden abend"),
+    ("en", "we have 3 kids and he beats me every night"),
+    ("ru", "у нас двое детей, муж бьёт меня каждый вечер"),
+    ("uk", "у нас двоє дітей, чоловік мене б'є"),
+    ("pl", "mamy 2 dzieci, maz mnie bije"),
+    ("ro", "avem 2 copii si sotul ma bate"),
+    ("bg", "имаме 2 деца и мъжът ми ме бие"),
+    ("fa", "دو تا بچه داریم شوهرم منو میزنه"),
+    ("ar", "عندي ٣ ولاد وجوزي بيضربني"),
+    ("ar", "3ndi 3 wlad w jozi bidrebni kel yom"),
+    ("ku", "du zarokên me hene, mêrê min li min dixe"),
+    ("de", "er schlägt mich seit 15 jahren, ich will weg"),
+    ("de", "mein sohn schlägt meine mutter, sie ist 82"),
+    ("tr", "oglum annemi dövüyor, annem 82 yasinda"),
+    ("ar", "ابني بيضرب امي عمرها ٨٠ سنة"),
+    ("fa", "پسرم مادرمو کتک میزنه، مادرم ۸۲ سالشه"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), VIOLENCE_NOT_CHILD)
+def test_the_writer_or_an_elder_hit_is_violence_not_a_child(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.VIOLENCE, sure=True)
+
+
+# The child screen stays where a child is the one hit, also by a mother or grandmother, in
+# verb-final languages too, and for a child writing about herself.
+STILL_CHILD = [
+    ("de", "er schlägt mich und die kinder"),
+    ("de", "meine mutter schlägt meinen sohn"),
+    ("de", "ich bin 13 und mein vater schlägt mich"),
+    ("de", "sie ist 15 jahre alt und er schlägt sie"),
+    ("en", "my husband hits our daughter"),
+    ("tr", "annem oğlumu dövüyor"),
+    ("ar", "امي بتضرب ابني"),
+    ("fa", "مادرم پسرمو کتک میزنه"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), STILL_CHILD)
+def test_a_child_hit_keeps_the_child_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.CHILD, sure=True)

@@ -71,6 +71,11 @@ OWN_EVIDENCE = 2
 # word between) makes the "child" an adult: the concept ADULT, as "erwachsen" would.
 ADULT, CHILD = "adult", "child"
 ADULT_AGE, OLDEST, AGE_NEAR = 18, 120, 2
+# The writer as the one hit: "me" as an object ("mich", "me", "меня", "beni") up to one word
+# from a hitting word in the same clause ("er schlägt mich", "maz mnie bije") is the concept
+# HIT_ME. "we have 2 kids and he beats me" is violence against the mother, not a child hit.
+HIT, OBJECT_ME, HIT_ME = "hit", "object_me", "hit_me"
+HIT_ME_NEAR = 2
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
 _PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
 # Where a sentence ends (clause marks of bot.text.norm.clauses): a "none:" concept counts only
@@ -151,6 +156,7 @@ class CrisisDetector:
         ]
         self._negation = Negation(crisis.negation, crisis.negation_ends)
         self._adult_age = ADULT in crisis.concepts and CHILD in crisis.concepts
+        self._hit_me = {HIT, OBJECT_ME, HIT_ME} <= crisis.concepts.keys()
         for concept in crisis.concepts.values():
             for lang, terms in concept.terms.items():
                 for text in terms:
@@ -232,6 +238,17 @@ class CrisisDetector:
                     for span in spans.get(CHILD, ())
                 ):
                     seen[ADULT] = str(age)
+                    break
+        if self._hit_me and HIT in seen and OBJECT_ME in seen:
+            for hit in spans[HIT]:
+                if any(
+                    me.clause == hit.clause
+                    and me.start < hit.end + HIT_ME_NEAR
+                    and hit.start < me.end + HIT_ME_NEAR
+                    for me in spans[OBJECT_ME]
+                ):
+                    seen.setdefault(HIT_ME, seen[HIT])
+                    spans.setdefault(HIT_ME, []).append(hit)
                     break
         return Reading(seen, spans, sentences)
 
