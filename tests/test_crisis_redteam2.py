@@ -134,3 +134,42 @@ def test_a_child_hit_keeps_the_child_screen(
     detector: CrisisDetector, lang: str, text: str
 ) -> None:
     assert detector.detect(text, lang) == CrisisSignal(CrisisKind.CHILD, sure=True)
+
+
+# German puts the negation after the verb; a hitting told with an explicit time years back is a
+# question about the past (a lawyer, custody, alimony). Both get the line at most, never the
+# screen, as long as the model does not read danger.
+NOT_THE_SCREEN = [
+    ("de", "er schlägt mich nicht, aber er kontrolliert mein geld"),
+    ("de", "er schlägt mich nie, aber er schreit den ganzen tag"),
+    ("de", "er hat mich früher mal geschlagen, das ist 10 jahre her, jetzt geht es um unterhalt"),
+    ("en", "he used to hit me years ago, now i need help with the custody papers"),
+    ("tr", "eski esim yillar once beni dovuyordu, simdi nafaka icin avukat lazim"),
+    ("pl", "byly maz bil mnie lata temu, teraz chodzi o alimenty"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NOT_THE_SCREEN)
+def test_negated_or_long_past_hitting_is_not_the_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    signal = detector.detect(text, lang)
+    assert signal is None or not signal.sure, signal
+
+
+# ... but "not only", a negation of something else after the hitting, and a hitting going on
+# for years keep the screen.
+STILL_THE_SCREEN = [
+    ("de", "er schlägt mich nicht nur, er würgt mich auch"),
+    ("de", "er hat mich geschlagen ich kann nicht mehr"),
+    ("de", "er schlägt mich jeden tag, ich weiss nicht weiter"),
+    ("de", "er schlägt mich seit jahren und ich kann nicht mehr"),
+    ("ru", "он давно меня бьёт"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), STILL_THE_SCREEN)
+def test_hitting_still_going_on_keeps_the_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.VIOLENCE, sure=True)

@@ -33,6 +33,10 @@ _KURDISH = (
     "ez", "min", "te", "wî", "wê", "ji", "bi", "jî", "ku", "ev", "di", "dixwazim", "mala",
     "malê", "male", "bila", "heye", "hene", "gelo", "çend", "cend", "xwe", "re", "ra",
 )  # fmt: skip
+# Languages whose negation follows the verb ("er schlägt mich nicht", "… nie"): there it also
+# reaches this many words back, unless the next word makes it "not only" ("nicht nur").
+AFTER = {"de": frozenset({"nur", "bloß", "bloss", "allein"})}
+AFTER_WINDOW = 2
 # A clause shows its language by this many of its everyday words that are not everyday words
 # of the user's language (the negation word itself does not count).
 EVIDENCE = 1
@@ -119,7 +123,28 @@ class Negation:
                 since = window + 1
             else:
                 since += 1
+        self._reach_back(words, marks, negated, langs)
         return marks, negated
+
+    def _reach_back(
+        self, words: list[str], marks: list[bool], negated: list[bool], langs: frozenset[str]
+    ) -> None:
+        """A negation word of a language in :data:`AFTER` also negates up to
+        :data:`AFTER_WINDOW` words before it ("er schlägt mich nicht, aber …"), up to an
+        end of its reach or another negation word; not "nicht nur" (not only)."""
+        folded = [fold(w, translit=False) for w in words]
+        for at, negation in enumerate(marks):
+            if not negation:
+                continue
+            negates = self._langs.get(folded[at], set()) & langs
+            after = [AFTER[x] for x in negates if x in AFTER]
+            if not after or (at + 1 < len(words) and any(folded[at + 1] in n for n in after)):
+                continue
+            for back in range(at - 1, max(at - 1 - AFTER_WINDOW, -1), -1):
+                ends = self._ends.get(folded[back])
+                if marks[back] or (ends and not ends.isdisjoint(langs)):
+                    break
+                negated[back] = True
 
     def marks(self, words: list[str], lang: str) -> list[bool]:
         """For each word of a clause: is it a negation word of the clause's language?"""
