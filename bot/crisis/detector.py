@@ -57,6 +57,9 @@ NEGATION_WINDOW = 3
 ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL, CrisisKind.SUICIDE})
 STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE})
 FIRST_PERSON, SOMEONE = "me", "person"
+# An unsure rule the model makes sure takes the model's kind when the model gives it this
+# share of its danger (:func:`combine`).
+MODEL_KIND_SURE = 0.8
 # Telegram's longest message: a longer text is read up to here (the bot answers "too long").
 READ_MAX = 4096
 GAP_MAX = 8  # words a "..." may stand for
@@ -333,9 +336,9 @@ class CrisisDetector:
         best = max(range(1, len(CLASSES)), key=probs.__getitem__)
         kind = CrisisKind(CLASSES[best])
         steady = found is not None and found.rule.sure and steady_rule(found)
-        return Assessment(
-            found, danger, kind, combine(rule, danger, kind, self.settings, steady=steady)
-        )
+        share = probs[best] / danger if danger > 0 else 0.0
+        signal = combine(rule, danger, kind, self.settings, steady=steady, kind_share=share)
+        return Assessment(found, danger, kind, signal)
 
     def detect(self, text: str, lang: str, *, note: bool = False) -> CrisisSignal | None:
         """The kind of acute danger ``text`` signals and whether it is sure, or None.
@@ -404,14 +407,22 @@ def combine(
     at: CrisisModelFile,
     *,
     steady: bool = False,
+    kind_share: float = 0.0,
 ) -> CrisisSignal | None:
     """The graded answer of the rules and the model (see the module's docstring); a
-    ``steady`` sure rule (:func:`steady_rule`) is never calmed."""
+    ``steady`` sure rule (:func:`steady_rule`) is never calmed.
+
+    An unsure rule the model makes sure takes the model's kind when the model gives that
+    kind at least :data:`MODEL_KIND_SURE` of its danger (``kind_share``): the rule only
+    guessed ("balcon" reads as a fall from a height), the model read the whole message (a
+    burned child locked out on the balcony: the child screen, with 110, not TelefonSeelsorge).
+    """
     if rule is not None and rule.sure:
         return CrisisSignal(rule.kind, sure=False) if danger < at.calm and not steady else rule
     if rule is not None:
         if danger >= at.sure:
-            return CrisisSignal(rule.kind, sure=True)
+            sure_kind = kind if kind_share >= MODEL_KIND_SURE else rule.kind
+            return CrisisSignal(sure_kind, sure=True)
         return None if danger < at.quiet else rule
     return CrisisSignal(kind, sure=False) if danger >= at.line else None
 
