@@ -173,3 +173,54 @@ def test_hitting_still_going_on_keeps_the_screen(
     detector: CrisisDetector, lang: str, text: str
 ) -> None:
     assert detector.detect(text, lang) == CrisisSignal(CrisisKind.VIOLENCE, sure=True)
+
+
+# Short explicit suicide statements: Levantine Arabic "I want to kill myself" (also in Arabizi)
+# and a German typo of "Suizid".
+SUICIDE = [
+    ("ar", "bedi e2tol 7ali"),
+    ("ar", "a2tol 7ali"),
+    ("ar", "بدي أقتل حالي"),
+    ("de", "ich denke an suizit"),
+    ("de", "ich habe alle tabletten genommen, das war kein versehen"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), SUICIDE)
+def test_short_suicide_statements_get_the_suicide_screen(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.SUICIDE, sure=True)
+
+
+# What a carer writes about an elder: pills taken twice or too many by mistake (a poisoning:
+# 112, not the suicide line), a carer who slaps, a person with dementia who wandered off.
+ELDER_EMERGENCIES = [
+    ("en", "grandma took her pills twice by mistake, shes drowsy", CrisisKind.MEDICAL),
+    (
+        "de",
+        "Mama hat zu viele Tabletten genommen aus Versehen, sie ist ganz verwirrt",
+        CrisisKind.MEDICAL,
+    ),
+    ("en", "the carer at the nursing home slaps my dad", CrisisKind.VIOLENCE),
+    ("en", "dad with dementia wandered off 3 hours ago, police?", CrisisKind.MEDICAL),
+    (
+        "de",
+        "Mein Mann hat Demenz und ist heute weggelaufen, wir finden ihn nicht",
+        CrisisKind.MEDICAL,
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), ELDER_EMERGENCIES)
+def test_elder_emergencies_a_carer_writes_get_their_screen(
+    detector: CrisisDetector, lang: str, text: str, kind: CrisisKind
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(kind, sure=True)
+
+
+def test_a_question_about_dementia_and_wandering_is_no_emergency(
+    detector: CrisisDetector,
+) -> None:
+    signal = detector.detect("what to do if someone with dementia goes missing?", "en")
+    assert signal is None or not signal.sure
