@@ -88,8 +88,10 @@ async def test_a_harmless_note_is_still_stored(
     assert len(await rows(storage, "comments")) == 1
 
 
-# My ex found out where I live and sent a photo of my house (Persian in Latin letters).
-STALKED = "shohare ghablim fahmide koja zendegi mikonam aks khoonamo ferestade"
+# My ex-husband keeps asking where I am (Persian in Latin letters): no rule holds, the model
+# reads danger. ("... found out where I live and sent a photo of my house" is a sure threat
+# rule now, the concept found_me.)
+STALKED = "shohare ghablim hamash mige koja hasti"
 
 
 async def test_an_unmet_need_the_model_reads_as_danger_is_not_stored(
@@ -103,7 +105,7 @@ async def test_an_unmet_need_the_model_reads_as_danger_is_not_stored(
     assert reply.shown == "nothing_found"
     assert reply.need is not None
     assert await rows(storage, "needs") == []
-    assert b"khoonamo" not in every_byte(tmp_path)
+    assert b"ghablim" not in every_byte(tmp_path)
 
 
 async def test_a_harmless_unmet_need_is_still_stored(

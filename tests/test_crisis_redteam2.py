@@ -224,3 +224,33 @@ def test_a_question_about_dementia_and_wandering_is_no_emergency(
 ) -> None:
     signal = detector.detect("what to do if someone with dementia goes missing?", "en")
     assert signal is None or not signal.sure
+
+
+# Stalking: he found out where she lives now and shows it (a photo of the house). The screen,
+# not the line, in every language.
+FOUND_ME = [
+    ("en", "my ex found my new address and sent a photo of my house"),
+    ("de", "mein ex weiß jetzt wo ich wohne und hat ein foto von meinem haus geschickt"),
+    ("tr", "eski kocam yeni evimi bulmus, evin fotografini gondermis"),
+    ("ar", "tali2i 3ref wen saknet w ba3atli sourit el beit"),
+    ("ru", "бывший узнал где я живу и прислал фото моего дома"),
+    ("uk", "колишній дізнався де я живу і надіслав фото мого будинку"),
+    ("pl", "byly dowiedzial sie gdzie mieszkam i przyslal zdjecie mojego domu"),
+    ("fa", "shohare ghablim fahmide koja zendegi mikonam aks khoonamo ferestade"),
+    ("ku", "mêrê min ê berê fêr bû ez li ku dimînim wêneyê mala min şand"),
+    ("ro", "fostul a aflat unde stau si mi-a trimis poza cu casa mea"),
+    ("bg", "бившият разбра къде живея и ми прати снимка на къщата ми"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), FOUND_ME)
+def test_he_found_my_new_address_is_a_threat(
+    detector: CrisisDetector, lang: str, text: str
+) -> None:
+    assert detector.detect(text, lang) == CrisisSignal(CrisisKind.THREAT, sure=True)
+
+
+def test_an_office_with_the_new_address_is_no_threat(detector: CrisisDetector) -> None:
+    text = "die pflegekasse hat meine neue adresse, schicken die den bescheid?"
+    signal = detector.detect(text, "de")
+    assert signal is None or not signal.sure
