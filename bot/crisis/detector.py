@@ -55,6 +55,10 @@ NEGATION_WINDOW = 3
 # умереть"); violence in the first person (the concept "me"); threats in the first person by
 # someone ("person").
 ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL, CrisisKind.SUICIDE})
+# ... except a suicide rule without the writer ("me") that speaks of the past or of a topic:
+# "my mother took an overdose last year and survived, is there family counselling?" ("mama will
+# nicht mehr leben" is now: never calmed).
+AT_A_DISTANCE = frozenset({"past", "about_topic"})
 STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE})
 FIRST_PERSON, SOMEONE = "me", "person"
 # An unsure rule the model makes sure takes the model's kind when the model gives it this
@@ -389,10 +393,13 @@ def steady_rule(found: Found) -> bool:
     model, reading a request for a service, is calm), nor a wish to die (often without a
     pronoun: "chciałbym umrzeć"), nor a medical emergency ("she fell and does not answer",
     asked with a question about Pflegegrad): the model reads such messages as the harmless
-    questions around them. A threat needs the person too: "this waiting is killing me" is no
-    one's threat.
+    questions around them. Only a suicide rule that speaks of the past or of a topic, and
+    not of the writer, may be calmed: "my mother took an overdose last year". A
+    threat needs the person too: "this waiting is killing me" is no one's threat.
     """
     kind, seen = found.rule.kind, found.concepts
+    if kind is CrisisKind.SUICIDE and FIRST_PERSON not in seen:
+        return AT_A_DISTANCE.isdisjoint(seen)
     if kind in ALWAYS_STEADY:
         return True
     if FIRST_PERSON not in seen:
