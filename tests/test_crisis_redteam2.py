@@ -100,6 +100,8 @@ VIOLENCE_NOT_CHILD = [
     ("ar", "عندي ٣ ولاد وجوزي بيضربني"),
     ("ar", "3ndi 3 wlad w jozi bidrebni kel yom"),
     ("ku", "du zarokên me hene, mêrê min li min dixe"),
+    ("de", "wir haben zwei kinder und er hat mich gestern wieder geschlagen"),
+    ("ru", "у нас двое детей, муж избил меня вчера"),
     ("de", "er schlägt mich seit 15 jahren, ich will weg"),
     ("de", "mein sohn schlägt meine mutter, sie ist 82"),
     ("tr", "oglum annemi dövüyor, annem 82 yasinda"),

@@ -78,11 +78,12 @@ OWN_EVIDENCE = 2
 # word between) makes the "child" an adult: the concept ADULT, as "erwachsen" would.
 ADULT, CHILD = "adult", "child"
 ADULT_AGE, OLDEST, AGE_NEAR = 18, 120, 2
-# The writer as the one hit: "me" as an object ("mich", "me", "меня", "beni") up to one word
-# from a hitting word in the same clause ("er schlägt mich", "maz mnie bije") is the concept
+# The writer as the one hit: "me" as an object ("mich", "me", "меня", "beni") in the same
+# clause up to one word after a hitting word ("er schlägt mich", "he beats me") or up to three
+# words before it ("maz mnie bije", "er hat mich gestern wieder geschlagen") is the concept
 # HIT_ME. "we have 2 kids and he beats me" is violence against the mother, not a child hit.
 HIT, OBJECT_ME, HIT_ME = "hit", "object_me", "hit_me"
-HIT_ME_NEAR = 2
+HIT_ME_AFTER, HIT_ME_BEFORE = 2, 4
 # Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
 _PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
 # Where a sentence ends (clause marks of bot.text.norm.clauses): a "none:" concept counts only
@@ -250,8 +251,8 @@ class CrisisDetector:
             for hit in spans[HIT]:
                 if any(
                     me.clause == hit.clause
-                    and me.start < hit.end + HIT_ME_NEAR
-                    and hit.start < me.end + HIT_ME_NEAR
+                    and me.start < hit.end + HIT_ME_AFTER
+                    and hit.start < me.end + HIT_ME_BEFORE
                     for me in spans[OBJECT_ME]
                 ):
                     seen.setdefault(HIT_ME, seen[HIT])
@@ -268,12 +269,11 @@ class CrisisDetector:
 
         A term of the user's own languages needs a clause that shows the other language
         twice: Kurdish "mala" (the house of) in "werin mala min ji bo cejnê" is no Polish
-        "mała" (a little girl), even for a Polish user. A term read in another script
-        (Russian "била" as "bila") is checked like another language's."""
+        "mała" (a little girl), even for a Polish user, nor "bila" (let) Russian "била" (she
+        beat) for a Russian one."""
         if end - start != 1:
             return False
-        transliterated = script(words[start]) != SCRIPTS.get(term_lang, "latn")
-        mine = term_lang in scope(lang) and not transliterated
+        mine = term_lang in scope(lang)
         own = scope(term_lang)
         langs = self._negation.everyday_in(words[start]) - own
         if not langs:
