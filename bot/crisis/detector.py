@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.crisis.language import SCRIPTS, Negation, scope, script
 from bot.crisis.model import CLASSES, CrisisModel
@@ -61,6 +61,10 @@ ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL, CrisisKind.SUICIDE})
 AT_A_DISTANCE = frozenset({"past", "about_topic"})
 STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE})
 FIRST_PERSON, SOMEONE = "me", "person"
+# A sure medical rule in a routine frame (a duration, which doctor) gives the line; with an
+# acute word (it is happening) the screen all the same (:func:`_routine_medical`).
+ROUTINE = "routine"
+ACUTE = frozenset({"urgent", "no_answer", "unconscious"})  # not "now": it holds "hat einen"
 # An unsure rule the model makes sure takes the model's kind when the model gives it this
 # share of its danger (:func:`combine`).
 MODEL_KIND_SURE = 0.8
@@ -310,8 +314,14 @@ class CrisisDetector:
                 # (those of ``all``, else of ``any``): "we have an appointment tomorrow. my
                 # dad fell and is not responding".
                 where = reading.sentences_of(needed or one_of & present)
-                if not where.isdisjoint(reading.sentences_of(none_of & present)):
+                blocking = {n for n in none_of & present if reading.sentences_of([n]) & where}
+                if blocking and not (rule.sure and _routine_medical(rule, blocking)):
                     continue
+                if blocking and ACUTE.isdisjoint(present):
+                    # A sure medical rule in a routine frame (a duration, a doctor to find):
+                    # the one line (112, 116 117), never nothing; with an urgent word (now,
+                    # at once, not responding) the screen.
+                    rule = replace(rule, sure=False)
                 found = Found(rule, seen, tuple(reading.sentences[at] for at in sorted(where)))
                 if rule.sure:
                     return found
@@ -382,6 +392,12 @@ class CrisisDetector:
         if note and assessed.found is None and signal is not None and self.settings:
             return signal if assessed.danger >= self.settings.sure else None
         return signal
+
+
+def _routine_medical(rule: CrisisRule, blocking: set[str]) -> bool:
+    """Is ``rule`` a medical one held back only by a routine frame ("chest pain when he climbs
+    stairs, which cardiologist?", "for weeks")?"""
+    return rule.kind is CrisisKind.MEDICAL and blocking == {ROUTINE}
 
 
 def steady_rule(found: Found) -> bool:
