@@ -70,3 +70,23 @@ def test_an_appointment_in_the_same_sentence_still_counts(detector: CrisisDetect
     """The rule the appointment belongs to is not the emergency screen."""
     found = detector.explain("Papa hat einen Termin beim Kardiologen wegen Schmerzen in der Brust")
     assert found is None or not found.rule.sure or found.rule.kind is not CrisisKind.MEDICAL
+
+
+CALM_EN = (
+    "Hello, my mother is 84 and lives alone in Herten. Since spring she needs help with "
+    "shopping and showering, and her GP says we should apply for a care grade. I work full "
+    "time in Dortmund and can only come at weekends. Which documents do we need, how long "
+    "does the assessment take, and is there care counselling nearby with Saturday "
+    "appointments? "
+)
+
+
+def test_the_most_dangerous_of_the_rules_sentences_decides(detector: CrisisDetector) -> None:
+    """The rule's concepts stand in calm sentences too ("I ... can only come at weekends"):
+    each of its sentences is read alone, and the most dangerous one grades the rule."""
+    sentence = "he said if i leave he'll make sure nobody ever finds me"
+    alone = detector.detect(sentence, "en")
+    assert alone is not None
+    assert alone.sure
+    assert detector.detect(CALM_EN * 3 + sentence, "en") == alone
+    assert detector.detect(f"{sentence}. {CALM_EN * 9}", "en") == alone

@@ -341,10 +341,10 @@ class CrisisDetector:
         probs = self.model.most_dangerous(text)
         features = self.model.header.features
         if found is not None and len(text) > features.head + features.tail:
-            # A long letter: the rule's own sentences, read alone, may be far more dangerous
-            # than any stretch of the letter around them (a heart attack told after a page on
-            # a Pflegegrad); the rule is graded by the more dangerous of the two.
-            near = self.model.probabilities(" ".join(found.sentences))
+            # A long letter: the rule's own sentences, each read alone, may be far more
+            # dangerous than any stretch of the letter around them (a heart attack told after
+            # a page on a Pflegegrad); the rule is graded by the most dangerous of them all.
+            near = min(map(self.model.probabilities, found.sentences), key=lambda p: p[0])
             probs = near if near[0] < probs[0] else probs
         danger = 1 - probs[0]
         best = max(range(1, len(CLASSES)), key=probs.__getitem__)
