@@ -47,7 +47,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.crisis import CrisisDetector
 from bot.crisis.data import Example, read_set, training_examples
-from bot.crisis.detector import combine, steady_rule
+from bot.crisis.grade import combine, steady_rule
 from bot.crisis.model import CLASSES
 from bot.crisis.train import DATA, cross_validate, without_each_round, writers_round
 from bot.i18n import LANGUAGES

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.crisis import CrisisDetector
-from bot.crisis.detector import MODEL_KIND_SURE, combine
+from bot.crisis.grade import MODEL_KIND_SURE, combine
 from bot.knowledge.model import CrisisKind, CrisisSignal
 
 SUICIDE, CHILD, MEDICAL = CrisisKind.SUICIDE, CrisisKind.CHILD, CrisisKind.MEDICAL

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.crisis import CrisisDetector
-from bot.crisis.detector import steady_rule
+from bot.crisis.grade import steady_rule
 from bot.knowledge.model import CrisisKind
 from bot.runtime import Core
 from tests.fakes.harness import telegram

@@ -13,7 +13,7 @@ import pytest
 
 from bot.crisis import CrisisDetector
 from bot.crisis.data import data_hash, read_set, stale_model, training_examples
-from bot.crisis.detector import combine
+from bot.crisis.grade import combine
 from bot.crisis.model import CrisisModel, Features, ModelError, softmax
 from bot.crisis.train import DATA, MODEL, Training, fit, model_bytes, writers_round
 from bot.engine.flow import Ctx, Engine

@@ -4,6 +4,7 @@ reading its files, no Telegram.
 
 - :mod:`bot.crisis.detector`: :class:`CrisisDetector` (concepts → rules, with the model → a
   graded signal);
+- :mod:`bot.crisis.grade`: how the rules' signal and the model's danger make one answer;
 - :mod:`bot.crisis.terms`: the terms compiled for look-up (typos, stems, parts);
 - :mod:`bot.crisis.language`: which languages' short terms and negation words count;
 - :mod:`bot.crisis.model`: the model (hashed character n-grams and words, logistic
@@ -16,7 +17,8 @@ Limits of the model and how to retrain it: knowledge/README.md, "The crisis mode
 
 from __future__ import annotations
 
-from bot.crisis.detector import CrisisDetector, Found
+from bot.crisis.detector import CrisisDetector
+from bot.crisis.grade import Found
 from bot.crisis.language import scope
 
 __all__ = ["CrisisDetector", "Found", "scope"]

@@ -36,41 +36,28 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from bot.crisis.grade import ACUTE, Found, combine, routine_medical, steady_rule
 from bot.crisis.language import SCRIPTS, Negation, scope, script
 from bot.crisis.model import CLASSES, CrisisModel
-from bot.crisis.terms import GAP_ID, SKELETON_LANGS, Term, TermIndex
+from bot.crisis.terms import (
+    SKELETON_LANGS,
+    Term,
+    TermIndex,
+    join_persian_prefixes,
+    match_rest,
+)
 from bot.knowledge.model import (
     Crisis,
     CrisisKind,
     CrisisModelFile,
-    CrisisRule,
     CrisisSignal,
     Knowledge,
 )
 from bot.text.norm import clauses
 
 NEGATION_WINDOW = 3
-# Sure rules the model's calm never turns into the one line (:func:`steady_rule`): medical
-# emergencies and suicide (a wish to die seldom names a pronoun: "chciałbym umrzeć", "хочу
-# умереть"); violence in the first person (the concept "me"); threats in the first person by
-# someone ("person").
-ALWAYS_STEADY = frozenset({CrisisKind.MEDICAL, CrisisKind.SUICIDE})
-# ... except a suicide rule without the writer ("me") that speaks of the past or of a topic:
-# "my mother took an overdose last year and survived, is there family counselling?" ("mama will
-# nicht mehr leben" is now: never calmed).
-AT_A_DISTANCE = frozenset({"past", "about_topic"})
-STEADY_FIRST_PERSON = frozenset({CrisisKind.VIOLENCE})
-FIRST_PERSON, SOMEONE = "me", "person"
-# A sure medical rule in a routine frame (a duration, which doctor) gives the line; with an
-# acute word (it is happening) the screen all the same (:func:`_routine_medical`).
-ROUTINE = "routine"
-ACUTE = frozenset({"urgent", "no_answer", "unconscious"})  # not "now": it holds "hat einen"
-# An unsure rule the model makes sure takes the model's kind when the model gives it this
-# share of its danger (:func:`combine`).
-MODEL_KIND_SURE = 0.8
 # Telegram's longest message: a longer text is read up to here (the bot answers "too long").
 READ_MAX = 4096
-GAP_MAX = 8  # words a "..." may stand for
 # Terms of fewer letters ("on", "ev", "man") count only in messages of their own language
 # and its neighbours; in another script than the user's language they count all the same:
 # "زوج" in a message of a German user is Arabic.
@@ -88,21 +75,9 @@ ADULT_AGE, OLDEST, AGE_NEAR = 18, 120, 2
 # HIT_ME. "we have 2 kids and he beats me" is violence against the mother, not a child hit.
 HIT, OBJECT_ME, HIT_ME = "hit", "object_me", "hit_me"
 HIT_ME_AFTER, HIT_ME_BEFORE = 2, 4
-# Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
-_PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
 # Where a sentence ends (clause marks of bot.text.norm.clauses): a "none:" concept counts only
 # in the sentences of a rule's own concepts.
 _SENTENCE = re.compile(r"[.!?;\n\r…؟؛]+")
-
-
-@dataclass(frozen=True)
-class Found:
-    """Why a message got a signal: the rule that held and the concepts it saw (with words),
-    and the sentences where the rule's own concepts stand."""
-
-    rule: CrisisRule
-    concepts: dict[str, str]
-    sentences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,14 +177,14 @@ class CrisisDetector:
         sentences = tuple(part for part in _SENTENCE.split(text) if clauses(part))
         numbered = [(at, clause) for at, part in enumerate(sentences) for clause in clauses(part)]
         for number, (sentence, clause) in enumerate(numbered):
-            words = _join_persian_prefixes(clause)
+            words = join_persian_prefixes(clause)
             patterns = [self._terms.lookup(w, skeleton=skeleton, langs=near) for w in words]
             negation, negated = self._negation.reach(words, lang, NEGATION_WINDOW)
             found: list[tuple[Term, int, int]] = []
             for start, ids in enumerate(patterns):
                 for ident in ids:
                     for term in self._terms.by_first.get(ident, ()):
-                        end = _match_rest(term.patterns, patterns, start, negation)
+                        end = match_rest(term.patterns, patterns, start, negation)
                         if end is not None:
                             found.append((term, start, end))
             excepted = {
@@ -315,7 +290,7 @@ class CrisisDetector:
                 # dad fell and is not responding".
                 where = reading.sentences_of(needed or one_of & present)
                 blocking = {n for n in none_of & present if reading.sentences_of([n]) & where}
-                if blocking and not (rule.sure and _routine_medical(rule, blocking)):
+                if blocking and not (rule.sure and routine_medical(rule, blocking)):
                     continue
                 if blocking and ACUTE.isdisjoint(present):
                     # A sure medical rule in a routine frame (a duration, a doctor to find):
@@ -392,96 +367,3 @@ class CrisisDetector:
         if note and assessed.found is None and signal is not None and self.settings:
             return signal if assessed.danger >= self.settings.sure else None
         return signal
-
-
-def _routine_medical(rule: CrisisRule, blocking: set[str]) -> bool:
-    """Is ``rule`` a medical one held back only by a routine frame ("chest pain when he climbs
-    stairs, which cardiologist?", "for weeks")?"""
-    return rule.kind is CrisisKind.MEDICAL and blocking == {ROUTINE}
-
-
-def steady_rule(found: Found) -> bool:
-    """Is this sure rule one that the model's ``calm`` may never turn into the one line?
-
-    Calm is for danger words used about a subject, a film, a joke ("is a forced marriage
-    valid? for a school project"). It must not overrule the writer saying that she herself is
-    hit or is threatened by someone ("is there counselling in marl, my husband beats me": the
-    model, reading a request for a service, is calm), nor a wish to die (often without a
-    pronoun: "chciałbym umrzeć"), nor a medical emergency ("she fell and does not answer",
-    asked with a question about Pflegegrad): the model reads such messages as the harmless
-    questions around them. Only a suicide rule that speaks of the past or of a topic, and
-    not of the writer, may be calmed: "my mother took an overdose last year". A
-    threat needs the person too: "this waiting is killing me" is no one's threat.
-    """
-    kind, seen = found.rule.kind, found.concepts
-    if kind is CrisisKind.SUICIDE and FIRST_PERSON not in seen:
-        return AT_A_DISTANCE.isdisjoint(seen)
-    if kind in ALWAYS_STEADY:
-        return True
-    if FIRST_PERSON not in seen:
-        return False
-    return kind in STEADY_FIRST_PERSON or (kind is CrisisKind.THREAT and SOMEONE in seen)
-
-
-def combine(
-    rule: CrisisSignal | None,
-    danger: float,
-    kind: CrisisKind,
-    at: CrisisModelFile,
-    *,
-    steady: bool = False,
-    kind_share: float = 0.0,
-) -> CrisisSignal | None:
-    """The graded answer of the rules and the model (see the module's docstring); a
-    ``steady`` sure rule (:func:`steady_rule`) is never calmed.
-
-    An unsure rule the model makes sure takes the model's kind when the model gives that
-    kind at least :data:`MODEL_KIND_SURE` of its danger (``kind_share``): the rule only
-    guessed ("balcon" reads as a fall from a height), the model read the whole message (a
-    burned child locked out on the balcony: the child screen, with 110, not TelefonSeelsorge).
-    """
-    if rule is not None and rule.sure:
-        return CrisisSignal(rule.kind, sure=False) if danger < at.calm and not steady else rule
-    if rule is not None:
-        if danger >= at.sure:
-            sure_kind = kind if kind_share >= MODEL_KIND_SURE else rule.kind
-            return CrisisSignal(sure_kind, sure=True)
-        return None if danger < at.quiet else rule
-    return CrisisSignal(kind, sure=False) if danger >= at.line else None
-
-
-def _match_rest(
-    term: tuple[int, ...], patterns: list[frozenset[int]], start: int, negation: list[bool]
-) -> int | None:
-    """Where a term whose first word matched at ``start`` ends, or None if the rest does not
-    follow (one other word may stand between two of its words, any after ``...``, but never
-    a negation word: "I am not in danger" is not "I am in danger")."""
-    at = start
-    anywhere = False
-    for ident in term[1:]:
-        if ident == GAP_ID:
-            anywhere = True
-            continue
-        steps = range(1, min(len(patterns) - at, GAP_MAX + 1)) if anywhere else (1, 2)
-        for step in steps:
-            if at + step >= len(patterns) or any(negation[at + 1 : at + step]):
-                break
-            if ident in patterns[at + step]:
-                at += step
-                break
-        else:
-            return None
-        if ident not in patterns[at]:
-            return None
-        anywhere = False
-    return at + 1
-
-
-def _join_persian_prefixes(words: Iterable[str]) -> list[str]:
-    joined: list[str] = []
-    for word in words:
-        if joined and joined[-1] in _PERSIAN_PREFIXES:
-            joined[-1] += word
-        else:
-            joined.append(word)
-    return joined

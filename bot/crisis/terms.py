@@ -12,6 +12,7 @@ pattern it matches (cached: words repeat).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -253,3 +254,46 @@ def _compile(word: str, fuzzy: bool, skeleton: bool) -> tuple[str, frozenset[str
     if skeleton and not part:  # Arabizi and Finglish vowels vary: "bidrebni", "bedrebni"
         forms |= {k for f in forms if (k := consonants(f))}
     return mode, forms
+
+
+GAP_MAX = 8  # words a "..." may stand for
+# Persian writes the present-tense prefix apart or with a ZWNJ: "می زنه" is one word.
+_PERSIAN_PREFIXES = frozenset({"می", "مي", "نمی", "نمي"})
+
+
+def match_rest(
+    term: tuple[int, ...], patterns: list[frozenset[int]], start: int, negation: list[bool]
+) -> int | None:
+    """Where a term whose first word matched at ``start`` ends, or None if the rest does not
+    follow (one other word may stand between two of its words, any after ``...``, but never
+    a negation word: "I am not in danger" is not "I am in danger")."""
+    at = start
+    anywhere = False
+    for ident in term[1:]:
+        if ident == GAP_ID:
+            anywhere = True
+            continue
+        steps = range(1, min(len(patterns) - at, GAP_MAX + 1)) if anywhere else (1, 2)
+        for step in steps:
+            if at + step >= len(patterns) or any(negation[at + 1 : at + step]):
+                break
+            if ident in patterns[at + step]:
+                at += step
+                break
+        else:
+            return None
+        if ident not in patterns[at]:
+            return None
+        anywhere = False
+    return at + 1
+
+
+def join_persian_prefixes(words: Iterable[str]) -> list[str]:
+    """Words with a Persian present-tense prefix written apart joined to it: \"می زنه\"."""
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1] in _PERSIAN_PREFIXES:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined

@@ -12,44 +12,22 @@ buttons' payloads (bot.engine.payloads), the chosen language comes in with the c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
 
 from bot.engine import cards, feedback, texts, views
 from bot.engine import payloads as pl
 from bot.engine.context import Ctx, Unsure
+from bot.engine.ports import CrisisChecker, Searcher
 from bot.engine.screens import Button, Comment, Need, NeedKind, Rating, Reply, Screen, bold, escape
-from bot.engine.views import BRAND, SearchHit, known_town, neutral, town_of, visible
+from bot.engine.views import BRAND, known_town, neutral, town_of, visible
 from bot.i18n import Catalogs, Translator, remember
 from bot.knowledge.conventions import utc_today
-from bot.knowledge.model import CrisisKind, CrisisSignal, Knowledge, Node, Service
+from bot.knowledge.model import CrisisKind, Knowledge, Node, Service
 
 __all__ = ["CrisisChecker", "Ctx", "Engine", "Searcher"]
 
 SEARCH_RESULTS = 5
-
-
-class Searcher(Protocol):
-    """Finds nodes and services for typed text (bot.search.SearchIndex)."""
-
-    def search(
-        self, query: str, lang: str, limit: int = 5, *, today: dt.date | None = None
-    ) -> Sequence[SearchHit]:
-        """The best matches, best first (events over by ``today`` left out)."""
-        ...
-
-
-class CrisisChecker(Protocol):
-    """Recognises messages that signal acute danger (bot.crisis.CrisisDetector)."""
-
-    def detect(self, text: str, lang: str, *, note: bool = False) -> CrisisSignal | None:
-        """The kind of danger and whether it is sure, or None (``note``: typed after 👎)."""
-        ...
-
-    def keeps(self, text: str, lang: str, *, note: bool = False) -> bool:
-        """Whether ``text`` (a note after 👎, an unmet need, a search) may be stored."""
-        ...
 
 
 class Engine:
