@@ -129,6 +129,9 @@ async def test_5xx_timeouts_and_resets_lose_no_update_and_no_feedback(
         assert thanked <= stored, f"thanked but not stored: {thanked - stored}"
         assert len(stored) >= len(thanked) + 2, "the two unthanked ratings were not stored"
         assert len(server.faults_applied) == 17, "not every scripted fault was triggered"
+        # The bot gave up on the 5.5 s reply (its read timeout is 5 s) and hung up; the
+        # shorter delays it waited out.
+        assert server.abandoned == ["sendMessage"]
         bot.assert_each_update_handled_once()
         assert bot.crashes() == []
         # After it all, the bot answers everyone as before.

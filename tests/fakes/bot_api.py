@@ -132,6 +132,8 @@ class FakeBotApi:
         self.requests: list[RecordedRequest] = []
         self.rejected: list[Rejection] = []
         self.faults_applied: list[tuple[str, Fault]] = []
+        # Methods whose client went away during a scripted delay (gave up waiting).
+        self.abandoned: list[str] = []
         self.conflicts = 0
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -511,7 +513,11 @@ class FakeBotApi:
     async def _apply_fault(self, fault: Fault, request: web.Request) -> tuple[bool, Any]:
         """Run a fault; return (answered, result) or raise ``ApiError``."""
         if fault.delay:
-            await asyncio.sleep(fault.delay)
+            try:
+                await asyncio.sleep(fault.delay)
+            except asyncio.CancelledError:  # handler_cancellation: the client hung up
+                self.abandoned.append(request.path.rsplit("/", 1)[-1])
+                raise
         if fault.reset:
             if request.transport is not None:
                 request.transport.abort()
