@@ -127,9 +127,8 @@ class Turn:
             reply = self.engine.comment(self.ctx, about, text, place)
         else:
             reply = self.engine.text(self.ctx, text, self.state.place)
-            # Nor are the words of a search the model reads as danger kept to rate.
-            query = reply.query if reply.query and self._keeps(reply.query) else None
-            search = kept(query, reply.screen) if query else None
+            # Nor are the words of a search the detector reads as danger kept to rate.
+            search = kept(reply.query, reply.screen) if reply.query and reply.keep else None
             if search is not None:
                 self.state = replace(
                     self.state,
@@ -273,7 +272,7 @@ class Turn:
             await store.add_rating(
                 r.node, r.topic, r.helpful, lang, service_id=r.service, town=r.town
             )
-        if reply.comment is not None and self._keeps(reply.comment.text, note=True):
+        if reply.comment is not None:
             about = reply.comment.about
             await store.add_comment(
                 about.node,
@@ -283,7 +282,7 @@ class Turn:
                 service_id=about.service,
                 town=about.town,
             )
-        if reply.need is not None and (reply.need.query is None or self._keeps(reply.need.query)):
+        if reply.need is not None and reply.keep:
             n = reply.need
             await store.add_need(
                 n.kind, lang, node_id=n.node, topic=n.topic, query=n.query, town=n.town
@@ -300,7 +299,7 @@ class Turn:
             found = (reply.rating.topic, reply.rating.node, WeakVia.UNHELPFUL)
         elif reply.need is not None and reply.need.kind is NeedKind.NONE_FITS:
             found = (reply.need.topic or "", reply.need.node or "", WeakVia.NONE_FITS)
-        if found is None or not all(found) or not self._keeps(search.query):
+        if found is None or not all(found):
             return
         topic, node, via = found
         try:
@@ -308,12 +307,6 @@ class Turn:
         except DatabaseFault as exc:
             # The rating itself is stored; the person is thanked as usual.
             log.warning("could not record a weak answer: %s", type(exc).__name__)
-
-    def _keeps(self, text: str, *, note: bool = False) -> bool:
-        """Whether words the person typed may be stored: never what the crisis detector reads
-        as danger, even where the answer showed no signal (``CrisisDetector.keeps``)."""
-        crisis = self.engine.crisis
-        return crisis is None or crisis.keeps(text, self.ctx.lang, note=note)
 
     def _allow(self) -> bool:
         """Whether this chat may leave one more piece of feedback this hour (and count it)."""

@@ -341,7 +341,7 @@ class CrisisDetector:
                 me": where no rule holds, the model gives the line only from ``sure`` on
                 (a note with any signal is not stored, and the staff lose the complaint).
         """
-        return self._graded(self.assess(text, lang), note=note)
+        return self.judge(text, lang, note=note)[0]
 
     def keeps(self, text: str, lang: str, *, note: bool = False) -> bool:
         """May ``text`` be stored for the staff: a note after 👎 (``note``), the words of an
@@ -353,14 +353,20 @@ class CrisisDetector:
         letters for my kids today") must not wait in the database, where staff outputs show
         it and a checked phone's owner could learn of it.
         """
+        return self.judge(text, lang, note=note)[1]
+
+    def judge(
+        self, text: str, lang: str, *, note: bool = False
+    ) -> tuple[CrisisSignal | None, bool]:
+        """What :meth:`detect` and :meth:`keeps` say, from one reading of ``text``: the
+        engine answers and decides what may be stored at once, never reading a text twice."""
         assessed = self.assess(text, lang)
-        if self._graded(assessed, note=note) is not None:
-            return False
-        if self.model is None or self.settings is None:
-            return True
+        signal = self._graded(assessed, note=note)
+        if signal is not None or self.model is None or self.settings is None:
+            return signal, signal is None
         at = self.settings
         floor = at.line if note or not at.quiet else min(at.quiet, at.line)
-        return assessed.danger < floor
+        return None, assessed.danger < floor
 
     def _graded(self, assessed: Assessment, *, note: bool) -> CrisisSignal | None:
         signal = assessed.signal

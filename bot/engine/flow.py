@@ -127,7 +127,7 @@ class Engine:
         with one line on top giving that kind's numbers; the text is then not logged as an
         unmet need. No signal: the normal answer.
         """
-        signal = self.crisis.detect(text, ctx.lang) if self.crisis else None
+        signal, keep = self.crisis.judge(text, ctx.lang) if self.crisis else (None, True)
         if signal is not None and signal.sure:
             reply = self.emergency(ctx, signal.kind, back=place)
             return replace(reply, shown=f"emergency:{signal.kind}")
@@ -143,10 +143,10 @@ class Engine:
             if letters >= 3 and warn is None:
                 need = Need(NeedKind.NO_RESULT, None, None, None, query=text)
             reply = self._reply(ctx, lambda t: views.nothing_found(t, k, ctx, place), warn=warn)
-            return replace(reply, need=need, shown="nothing_found")
+            return replace(reply, need=need, shown="nothing_found", keep=keep)
         reply = self._reply(ctx, lambda t: views.results(t, k, ctx, hits), warn=warn)
         # Like an unmet need, a search with a danger signal is never kept for the staff.
-        return replace(reply, shown="results", query=text if warn is None else None)
+        return replace(reply, shown="results", query=text if warn is None else None, keep=keep)
 
     def emergency(
         self,
@@ -172,16 +172,17 @@ class Engine:
 
         A note that signals danger is answered like typed text (sure: the emergency screen;
         unsure: the place with that kind's numbers on top) and is never stored; nor is one
-        the model reads as danger without a signal (``CrisisChecker.keeps``): then the
+        the model reads as danger without a signal (``CrisisChecker.judge``): then the
         thanks do not say it was saved.
         """
-        signal = self.crisis.detect(text, ctx.lang, note=True) if self.crisis else None
+        judged = self.crisis.judge(text, ctx.lang, note=True) if self.crisis else None
+        signal, keep = judged or (None, True)
         if signal is not None and signal.sure:
             return self.emergency(ctx, signal.kind, back=place)
         action = pl.parse(place) or pl.Action(pl.MAIN)
         if signal is not None:
             return self._place(ctx, action, warn=(signal.kind, self._town_at(place)))
-        if self.crisis and not self.crisis.keeps(text, ctx.lang, note=True):
+        if not keep:
             # The model reads danger the answer does not show: thanked, never stored.
             return self._place(ctx, action, note=feedback.thanks)
         reply = self._place(ctx, action, note=feedback.note_saved)

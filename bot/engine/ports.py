@@ -29,6 +29,9 @@ class CrisisChecker(Protocol):
         """The kind of danger and whether it is sure, or None (``note``: typed after 👎)."""
         ...
 
-    def keeps(self, text: str, lang: str, *, note: bool = False) -> bool:
-        """Whether ``text`` (a note after 👎, an unmet need, a search) may be stored."""
+    def judge(
+        self, text: str, lang: str, *, note: bool = False
+    ) -> tuple[CrisisSignal | None, bool]:
+        """The signal, and whether ``text`` (a note after 👎, an unmet need, a search) may be
+        stored: never what the detector reads as danger, even without a signal."""
         ...

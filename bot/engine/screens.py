@@ -120,6 +120,9 @@ class Reply:
     # The typed text whose results the screen shows, when it signalled no danger: a later 👎
     # or "none fits" on one of those results is a weak answer to it (bot/conversation/weak.py).
     query: str | None = None
+    # False when the crisis detector reads the typed words as danger, even without a signal
+    # shown (``CrisisChecker.judge``): the shell then stores none of them (need, search).
+    keep: bool = True
 
 
 def escape(text: str) -> str:
